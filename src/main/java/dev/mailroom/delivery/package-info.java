@@ -1,0 +1,4 @@
+@NullMarked
+package dev.mailroom.delivery;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.mailroom.email;
+
+import org.jspecify.annotations.NullMarked;

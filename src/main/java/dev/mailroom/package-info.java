@@ -1,0 +1,4 @@
+@NullMarked
+package dev.mailroom;
+
+import org.jspecify.annotations.NullMarked;

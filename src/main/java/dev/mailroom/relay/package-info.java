@@ -1,0 +1,4 @@
+@NullMarked
+package dev.mailroom.relay;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.mailroom.system;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.mailroom.template;
+
+import org.jspecify.annotations.NullMarked;
