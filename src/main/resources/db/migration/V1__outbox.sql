@@ -21,7 +21,9 @@ CREATE TABLE emails (
     due_at           timestamptz,
     locked_by        text,
     claim_token      bigint      NOT NULL DEFAULT 0,
+    -- Set with FAILED: a short code (REJECTED, RETRIES_EXHAUSTED) and what led to it.
     failure_reason   text,
+    failure_detail   text,
     created_at       timestamptz NOT NULL DEFAULT now(),
     updated_at       timestamptz NOT NULL DEFAULT now(),
     sent_at          timestamptz

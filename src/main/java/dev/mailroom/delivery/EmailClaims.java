@@ -1,0 +1,251 @@
+package dev.mailroom.delivery;
+
+import dev.mailroom.relay.SendResult;
+import dev.mailroom.relay.SmtpReply;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The outbox as the dispatcher sees it: claim due rows under a lease, write results back only while
+ * the claim is still ours (fencing), release what was not started.
+ */
+@Repository
+class EmailClaims {
+
+  /**
+   * One statement claims a batch: SKIP LOCKED lets concurrent dispatchers take disjoint rows
+   * without waiting; an expired SENDING lease is due like any other row, so a crashed dispatcher's
+   * work is taken over. The subquery walks {@code emails_due_idx} in due order.
+   */
+  private static final String CLAIM =
+      """
+      UPDATE emails e
+         SET status = 'SENDING', locked_by = :dispatcher, claim_token = e.claim_token + 1,
+             attempts = e.attempts + 1, due_at = now() + :lease * interval '1 millisecond',
+             updated_at = now()
+       WHERE e.id IN (SELECT id FROM emails
+                       WHERE status IN ('SCHEDULED', 'QUEUED', 'DEFERRED', 'SENDING')
+                         AND due_at <= now()
+                       ORDER BY due_at
+                       LIMIT :limit
+                       FOR UPDATE SKIP LOCKED)
+      RETURNING e.id, e.claim_token, e.envelope_from, e.mime, e.attempts, e.created_at, e.due_at
+      """;
+
+  private final JdbcClient jdbc;
+  private final JdbcTemplate batch;
+
+  EmailClaims(JdbcClient jdbc, JdbcTemplate batch) {
+    this.jdbc = jdbc;
+    this.batch = batch;
+  }
+
+  @Transactional
+  List<ClaimedEmail> claim(String dispatcher, int limit, Duration lease) {
+    record Row(
+        UUID id,
+        long token,
+        String envelopeFrom,
+        byte[] mime,
+        int attempts,
+        Instant createdAt,
+        Instant leaseUntil) {}
+    List<Row> rows =
+        jdbc.sql(CLAIM)
+            .param("dispatcher", dispatcher)
+            .param("lease", lease.toMillis())
+            .param("limit", limit)
+            .query(
+                (rs, n) ->
+                    new Row(
+                        rs.getObject("id", UUID.class),
+                        rs.getLong("claim_token"),
+                        rs.getString("envelope_from"),
+                        rs.getBytes("mime"),
+                        rs.getInt("attempts"),
+                        rs.getTimestamp("created_at").toInstant(),
+                        rs.getTimestamp("due_at").toInstant()))
+            .list();
+    if (rows.isEmpty()) {
+      return List.of();
+    }
+    Map<UUID, List<ClaimedEmail.Recipient>> recipients = new HashMap<>();
+    jdbc.sql(
+            """
+            SELECT email_id, position, address, status FROM email_recipients
+             WHERE email_id = ANY(:ids) ORDER BY email_id, position
+            """)
+        .param("ids", rows.stream().map(Row::id).toArray(UUID[]::new))
+        .query(
+            rs -> {
+              recipients
+                  .computeIfAbsent(rs.getObject("email_id", UUID.class), k -> new ArrayList<>())
+                  .add(
+                      new ClaimedEmail.Recipient(
+                          rs.getInt("position"), rs.getString("address"), rs.getString("status")));
+            });
+    return rows.stream()
+        .map(
+            r ->
+                new ClaimedEmail(
+                    r.id(),
+                    r.token(),
+                    r.envelopeFrom(),
+                    r.mime(),
+                    r.attempts(),
+                    r.createdAt(),
+                    r.leaseUntil(),
+                    recipients.getOrDefault(r.id(), List.of())))
+        .toList();
+  }
+
+  /** One attempt's outcome, ready to be written. */
+  record Recorded(
+      ClaimedEmail email,
+      String dispatcher,
+      Instant startedAt,
+      @Nullable SendResult result,
+      Settlement settlement) {}
+
+  /**
+   * Writes a batch of results in one transaction. A result whose claim token is no longer current
+   * (the lease expired and another dispatcher took the email) is dropped whole.
+   *
+   * @return how many results were written
+   */
+  @Transactional
+  int record(List<Recorded> results) {
+    if (results.isEmpty()) {
+      return 0;
+    }
+    int[] updated =
+        batch
+            .batchUpdate(
+                """
+            UPDATE emails SET status = ?, due_at = ?, sent_at = ?, failure_reason = ?,
+                   failure_detail = ?, locked_by = NULL, updated_at = now()
+             WHERE id = ? AND claim_token = ? AND status = 'SENDING'
+            """,
+                results,
+                results.size(),
+                (ps, r) -> {
+                  Settlement s = r.settlement();
+                  ps.setString(1, s.status());
+                  ps.setTimestamp(2, timestamp(s.dueAt()));
+                  ps.setTimestamp(3, timestamp(s.sentAt()));
+                  ps.setString(4, s.failureReason());
+                  ps.setString(5, s.failureDetail());
+                  ps.setObject(6, r.email().id());
+                  ps.setLong(7, r.email().token());
+                })[0];
+    List<Recorded> current = new ArrayList<>();
+    for (int i = 0; i < results.size(); i++) {
+      if (updated[i] == 1) {
+        current.add(results.get(i));
+      }
+    }
+    List<Recorded> attempted = current.stream().filter(r -> r.result() != null).toList();
+    if (attempted.isEmpty()) {
+      writeRecipients(current);
+      return current.size();
+    }
+    batch.batchUpdate(
+        """
+        INSERT INTO delivery_attempts (email_id, number, dispatcher, relay, started_at, duration_ms,
+                                       outcome, reply_code, enhanced_code, reply_text)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        attempted,
+        attempted.size(),
+        (ps, r) -> {
+          SendResult result = r.result();
+          SmtpReply reply = result.reply();
+          ps.setObject(1, r.email().id());
+          ps.setInt(2, r.email().attempts());
+          ps.setString(3, r.dispatcher());
+          ps.setString(4, result.relay());
+          ps.setTimestamp(5, Timestamp.from(r.startedAt()));
+          ps.setInt(6, (int) Math.min(Integer.MAX_VALUE, result.duration().toMillis()));
+          ps.setString(7, result.outcome().name());
+          setReply(ps, 8, reply);
+        });
+    writeRecipients(current);
+    return current.size();
+  }
+
+  private void writeRecipients(List<Recorded> current) {
+    List<Object[]> recipientRows = new ArrayList<>();
+    for (Recorded r : current) {
+      for (Settlement.RecipientUpdate u : r.settlement().recipients()) {
+        recipientRows.add(new Object[] {r.email().id(), u.position(), u.status(), u.reply()});
+      }
+    }
+    if (recipientRows.isEmpty()) {
+      return;
+    }
+    batch.batchUpdate(
+        """
+        UPDATE email_recipients SET status = ?, reply_code = ?, enhanced_code = ?, reply_text = ?,
+               updated_at = now()
+         WHERE email_id = ? AND position = ?
+        """,
+        recipientRows,
+        recipientRows.size(),
+        (ps, row) -> {
+          ps.setString(1, (String) row[2]);
+          setReply(ps, 2, (SmtpReply) row[3]);
+          ps.setObject(5, row[0]);
+          ps.setInt(6, (Integer) row[1]);
+        });
+  }
+
+  /**
+   * Gives back claims that were never attempted (shutdown, or the lease running short): the email
+   * is due again at once and the attempt it was charged is returned.
+   */
+  @Transactional
+  void release(List<ClaimedEmail> emails) {
+    if (emails.isEmpty()) {
+      return;
+    }
+    batch.batchUpdate(
+        """
+        UPDATE emails SET status = CASE WHEN attempts > 1 THEN 'DEFERRED' ELSE 'QUEUED' END,
+               attempts = attempts - 1, due_at = now(), locked_by = NULL, updated_at = now()
+         WHERE id = ? AND claim_token = ? AND status = 'SENDING'
+        """,
+        emails,
+        emails.size(),
+        (ps, e) -> {
+          ps.setObject(1, e.id());
+          ps.setLong(2, e.token());
+        });
+  }
+
+  private static void setReply(java.sql.PreparedStatement ps, int first, SmtpReply reply)
+      throws java.sql.SQLException {
+    if (reply.code() > 0) {
+      ps.setInt(first, reply.code());
+    } else {
+      ps.setNull(first, Types.SMALLINT);
+    }
+    ps.setString(first + 1, reply.enhancedCode());
+    ps.setString(first + 2, reply.text());
+  }
+
+  private static @Nullable Timestamp timestamp(@Nullable Instant instant) {
+    return instant == null ? null : Timestamp.from(instant);
+  }
+}

@@ -1,0 +1,49 @@
+package dev.mailroom.delivery;
+
+import dev.mailroom.delivery.DeliverySettings.Retry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+
+/**
+ * When to try a deferred email again: an exponential backoff with jitter, wrapped by a limit on the
+ * email's age. The last attempt is placed at the age limit rather than skipped.
+ */
+public final class RetryPolicy {
+
+  private final Retry retry;
+  private final DoubleSupplier random;
+
+  public RetryPolicy(Retry retry) {
+    this(retry, () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  RetryPolicy(Retry retry, DoubleSupplier random) {
+    this.retry = retry;
+    this.random = random;
+  }
+
+  /**
+   * @param failedAttempts attempts made so far, at least 1
+   * @return when to try again, or empty when the email has run out of time
+   */
+  public Optional<Instant> nextAttempt(int failedAttempts, Instant acceptedAt, Instant now) {
+    Instant deadline = acceptedAt.plus(retry.maxAge());
+    if (!now.isBefore(deadline)) {
+      return Optional.empty();
+    }
+    Instant next = now.plus(backoff(failedAttempts));
+    return Optional.of(next.isAfter(deadline) ? deadline : next);
+  }
+
+  Duration backoff(int failedAttempts) {
+    double base =
+        retry.initialBackoff().toMillis()
+            * Math.pow(retry.multiplier(), Math.max(0, failedAttempts - 1));
+    double capped = Math.min(base, retry.maxBackoff().toMillis());
+    double spread = 1 + retry.jitter() * (2 * random.getAsDouble() - 1);
+    return Duration.ofMillis(Math.max(0, Math.round(capped * spread)));
+  }
+}

@@ -1,0 +1,99 @@
+package dev.mailroom.delivery;
+
+import dev.mailroom.relay.SendResult;
+import dev.mailroom.relay.SendResult.RecipientOutcome;
+import dev.mailroom.relay.SendResult.RecipientResult;
+import dev.mailroom.relay.SmtpReply;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What one attempt means for the email and each of its recipients: the state the dispatcher writes
+ * back. SENT once every recipient is settled and one was accepted; FAILED when none was; DEFERRED
+ * while a recipient waits for another try and time remains.
+ */
+record Settlement(
+    String status,
+    @Nullable Instant dueAt,
+    @Nullable Instant sentAt,
+    @Nullable String failureReason,
+    @Nullable String failureDetail,
+    List<RecipientUpdate> recipients) {
+
+  record RecipientUpdate(int position, String status, SmtpReply reply) {}
+
+  static Settlement of(ClaimedEmail email, SendResult result, RetryPolicy retry, Instant now) {
+    List<RecipientUpdate> updates = new ArrayList<>();
+    boolean accepted = email.anyAccepted();
+    boolean waiting = false;
+    for (ClaimedEmail.Recipient recipient : email.recipients()) {
+      if (!recipient.pending()) {
+        continue;
+      }
+      RecipientResult outcome = result.recipients().get(recipient.address());
+      if (outcome == null) {
+        continue;
+      }
+      accepted |= outcome.outcome() == RecipientOutcome.ACCEPTED;
+      waiting |= outcome.outcome() == RecipientOutcome.DEFERRED;
+      updates.add(
+          new RecipientUpdate(recipient.position(), outcome.outcome().name(), outcome.reply()));
+    }
+    if (waiting) {
+      Optional<Instant> next = retry.nextAttempt(email.attempts(), email.createdAt(), now);
+      if (next.isPresent()) {
+        return new Settlement("DEFERRED", next.get(), null, null, null, updates);
+      }
+      return givenUp(updates, accepted, result.reply(), now);
+    }
+    if (accepted) {
+      return new Settlement("SENT", null, now, null, null, updates);
+    }
+    return new Settlement("FAILED", null, null, "REJECTED", result.reply().line(), updates);
+  }
+
+  /** Out of time: recipients still waiting are settled as rejected, with the last reply kept. */
+  private static Settlement givenUp(
+      List<RecipientUpdate> updates, boolean accepted, SmtpReply lastReply, Instant now) {
+    List<RecipientUpdate> settled =
+        updates.stream()
+            .map(
+                u ->
+                    u.status().equals("DEFERRED")
+                        ? new RecipientUpdate(u.position(), "REJECTED", u.reply())
+                        : u)
+            .toList();
+    String detail = "gave up retrying; last reply: " + lastReply.line();
+    if (accepted) {
+      return new Settlement("SENT", null, now, null, null, settled);
+    }
+    return new Settlement("FAILED", null, null, "RETRIES_EXHAUSTED", detail, settled);
+  }
+
+  /** The email ran out of time before this attempt could be made. */
+  static Settlement expired(ClaimedEmail email, Instant now) {
+    List<RecipientUpdate> updates =
+        email.recipients().stream()
+            .filter(ClaimedEmail.Recipient::pending)
+            .map(
+                r ->
+                    new RecipientUpdate(
+                        r.position(),
+                        "REJECTED",
+                        SmtpReply.noReply("not delivered before the retry age limit")))
+            .toList();
+    if (email.anyAccepted()) {
+      return new Settlement("SENT", null, now, null, null, updates);
+    }
+    return new Settlement(
+        "FAILED",
+        null,
+        null,
+        "RETRIES_EXHAUSTED",
+        "not delivered before the retry age limit",
+        updates);
+  }
+}

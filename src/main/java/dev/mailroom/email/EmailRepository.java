@@ -1,0 +1,240 @@
+package dev.mailroom.email;
+
+import dev.mailroom.email.EmailView.Attempt;
+import dev.mailroom.email.EmailView.Recipient;
+import dev.mailroom.email.EmailView.Reply;
+import dev.mailroom.email.EmailView.TemplateUsed;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The outbox as intake and the status API see it. */
+@Repository
+class EmailRepository {
+
+  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+
+  private final JdbcClient jdbc;
+  private final JdbcTemplate batch;
+  private final JsonMapper json;
+
+  EmailRepository(JdbcClient jdbc, JdbcTemplate batch, JsonMapper json) {
+    this.jdbc = jdbc;
+    this.batch = batch;
+    this.json = json;
+  }
+
+  /** A row to insert: the rendered, composed email and its envelope. */
+  record NewEmail(
+      UUID id,
+      String from,
+      String envelopeFrom,
+      String subject,
+      String messageId,
+      byte[] mime,
+      @Nullable TemplateUsed template,
+      List<String> tags,
+      Map<String, String> metadata,
+      @Nullable String idempotencyKey,
+      byte @Nullable [] requestHash,
+      List<NewRecipient> recipients) {}
+
+  record NewRecipient(String kind, String address, @Nullable String name) {}
+
+  void insert(NewEmail email) {
+    jdbc.sql(
+            """
+            INSERT INTO emails (id, status, from_address, envelope_from, subject, message_id, mime,
+                                template_name, template_version, template_locale, tags, metadata,
+                                idempotency_key, request_hash, due_at)
+            VALUES (:id, 'QUEUED', :from, :envelopeFrom, :subject, :messageId, :mime,
+                    :templateName, :templateVersion, :templateLocale, :tags, CAST(:metadata AS jsonb),
+                    :idempotencyKey, :requestHash, now())
+            """)
+        .param("id", email.id())
+        .param("from", email.from())
+        .param("envelopeFrom", email.envelopeFrom())
+        .param("subject", email.subject())
+        .param("messageId", email.messageId())
+        .param("mime", email.mime())
+        .param("templateName", email.template() == null ? null : email.template().name())
+        .param("templateVersion", email.template() == null ? null : email.template().version())
+        .param("templateLocale", email.template() == null ? null : email.template().locale())
+        .param("tags", email.tags().toArray(String[]::new))
+        .param("metadata", json.writeValueAsString(email.metadata()))
+        .param("idempotencyKey", email.idempotencyKey())
+        .param("requestHash", email.requestHash())
+        .update();
+    List<Object[]> recipients = new java.util.ArrayList<>();
+    for (int i = 0; i < email.recipients().size(); i++) {
+      NewRecipient r = email.recipients().get(i);
+      recipients.add(new Object[] {email.id(), i, r.kind(), r.address(), r.name()});
+    }
+    batch.batchUpdate(
+        """
+        INSERT INTO email_recipients (email_id, position, kind, address, display_name)
+        VALUES (?, ?, ?, ?, ?)
+        """,
+        recipients,
+        new int[] {
+          java.sql.Types.OTHER,
+          java.sql.Types.INTEGER,
+          java.sql.Types.VARCHAR,
+          java.sql.Types.VARCHAR,
+          java.sql.Types.VARCHAR
+        });
+  }
+
+  /** The email already stored under an idempotency key, with the hash of its request. */
+  record Existing(UUID id, EmailStatus status, byte[] requestHash) {}
+
+  Optional<Existing> findByIdempotencyKey(String key) {
+    return jdbc.sql("SELECT id, status, request_hash FROM emails WHERE idempotency_key = :key")
+        .param("key", key)
+        .query(
+            (rs, n) ->
+                new Existing(
+                    rs.getObject("id", UUID.class),
+                    EmailStatus.valueOf(rs.getString("status")),
+                    rs.getBytes("request_hash")))
+        .optional();
+  }
+
+  /** Serialises requests that share an idempotency key: false when another transaction holds it. */
+  boolean tryLockIdempotencyKey(String key) {
+    return Boolean.TRUE.equals(
+        jdbc.sql("SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))")
+            .param("key", key)
+            .query(Boolean.class)
+            .single());
+  }
+
+  @Transactional(readOnly = true)
+  Optional<EmailView> find(UUID id) {
+    return jdbc.sql(
+            """
+            SELECT id, status, message_id, from_address, subject, template_name, template_version,
+                   template_locale, tags, metadata::text AS metadata, created_at, sent_at,
+                   CASE WHEN status IN ('SCHEDULED', 'QUEUED', 'DEFERRED') THEN due_at END AS next_attempt_at,
+                   failure_reason, failure_detail
+              FROM emails WHERE id = :id
+            """)
+        .param("id", id)
+        .query((rs, n) -> view(rs))
+        .optional()
+        .map(
+            email ->
+                new EmailView(
+                    email.id(),
+                    email.status(),
+                    email.messageId(),
+                    email.from(),
+                    email.subject(),
+                    email.template(),
+                    recipients(id),
+                    attempts(id),
+                    email.tags(),
+                    email.metadata(),
+                    email.createdAt(),
+                    email.sentAt(),
+                    email.nextAttemptAt(),
+                    email.failureReason(),
+                    email.failureDetail()));
+  }
+
+  /** The email row alone; recipients and attempts are read by their own queries. */
+  private EmailView view(ResultSet rs) throws SQLException {
+    String templateName = rs.getString("template_name");
+    return new EmailView(
+        rs.getObject("id", UUID.class),
+        EmailStatus.valueOf(rs.getString("status")),
+        rs.getString("message_id"),
+        rs.getString("from_address"),
+        rs.getString("subject"),
+        templateName == null
+            ? null
+            : new TemplateUsed(
+                templateName, rs.getString("template_version"), rs.getString("template_locale")),
+        List.of(),
+        List.of(),
+        strings(rs.getArray("tags")),
+        json.readValue(rs.getString("metadata"), STRING_MAP),
+        instant(rs, "created_at"),
+        instant(rs, "sent_at"),
+        instant(rs, "next_attempt_at"),
+        rs.getString("failure_reason"),
+        rs.getString("failure_detail"));
+  }
+
+  private List<Recipient> recipients(UUID id) {
+    return jdbc.sql(
+            """
+            SELECT kind, address, display_name, status, reply_code, enhanced_code, reply_text
+              FROM email_recipients WHERE email_id = :id ORDER BY position
+            """)
+        .param("id", id)
+        .query(
+            (rs, n) ->
+                new Recipient(
+                    rs.getString("kind"),
+                    rs.getString("address"),
+                    rs.getString("display_name"),
+                    rs.getString("status"),
+                    reply(rs)))
+        .list();
+  }
+
+  private List<Attempt> attempts(UUID id) {
+    return jdbc.sql(
+            """
+            SELECT number, started_at, relay, outcome, reply_code, enhanced_code, reply_text,
+                   duration_ms, dispatcher
+              FROM delivery_attempts WHERE email_id = :id ORDER BY number, id
+            """)
+        .param("id", id)
+        .query(
+            (rs, n) ->
+                new Attempt(
+                    rs.getInt("number"),
+                    instant(rs, "started_at"),
+                    rs.getString("relay"),
+                    rs.getString("outcome"),
+                    reply(rs),
+                    rs.getLong("duration_ms"),
+                    rs.getString("dispatcher")))
+        .list();
+  }
+
+  private static @Nullable Reply reply(ResultSet rs) throws SQLException {
+    int code = rs.getInt("reply_code");
+    boolean noCode = rs.wasNull();
+    String text = rs.getString("reply_text");
+    if (noCode && text == null) {
+      return null;
+    }
+    return new Reply(noCode ? null : code, rs.getString("enhanced_code"), text);
+  }
+
+  private static List<String> strings(@Nullable Array array) throws SQLException {
+    return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
+  }
+
+  @SuppressWarnings("NullAway")
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    java.sql.Timestamp ts = rs.getTimestamp(column);
+    return ts == null ? null : ts.toInstant();
+  }
+}

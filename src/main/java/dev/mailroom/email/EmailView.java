@@ -1,0 +1,48 @@
+package dev.mailroom.email;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/** {@code GET /emails/{id}}: the email, each recipient's fate and every attempt. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record EmailView(
+    UUID id,
+    EmailStatus status,
+    String messageId,
+    String from,
+    String subject,
+    @Nullable TemplateUsed template,
+    List<Recipient> recipients,
+    List<Attempt> attempts,
+    List<String> tags,
+    Map<String, String> metadata,
+    Instant createdAt,
+    @Nullable Instant sentAt,
+    @Nullable Instant nextAttemptAt,
+    @Nullable String failureReason,
+    @Nullable String failureDetail) {
+
+  public record TemplateUsed(String name, String version, @Nullable String locale) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Reply(
+      @Nullable Integer code, @Nullable String enhancedCode, @Nullable String text) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Recipient(
+      String kind, String email, @Nullable String name, String status, @Nullable Reply lastReply) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Attempt(
+      int number,
+      Instant at,
+      String relay,
+      String outcome,
+      @Nullable Reply reply,
+      long durationMs,
+      String dispatcher) {}
+}

@@ -1,0 +1,148 @@
+package dev.mailroom.system;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+/**
+ * Every error leaves as RFC 9457 problem details. Bad input is a 4xx naming the field (a JSON
+ * pointer per problem in {@code errors}); an unreachable database is a 503 with Retry-After;
+ * nothing a caller sends produces a 500.
+ */
+@RestControllerAdvice
+class ProblemHandler extends ResponseEntityExceptionHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+  @ExceptionHandler(InvalidRequestException.class)
+  ResponseEntity<ProblemDetail> invalid(InvalidRequestException e) {
+    ProblemDetail problem = ProblemDetail.forStatus(e.status());
+    problem.setTitle(e.title());
+    problem.setDetail(describe(e.errors()));
+    problem.setProperty("errors", e.errors());
+    return ResponseEntity.status(e.status()).body(problem);
+  }
+
+  @ExceptionHandler(RequestTooLargeException.class)
+  ResponseEntity<ProblemDetail> tooLarge(RequestTooLargeException e) {
+    return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(tooLargeProblem(e.limit()));
+  }
+
+  static ProblemDetail tooLargeProblem(long limit) {
+    ProblemDetail problem =
+        ProblemDetail.forStatusAndDetail(
+            HttpStatus.CONTENT_TOO_LARGE,
+            "The request body is larger than the limit of " + limit + " bytes");
+    problem.setTitle("Request too large");
+    return problem;
+  }
+
+  @ExceptionHandler({
+    CannotCreateTransactionException.class,
+    DataAccessResourceFailureException.class,
+    TransientDataAccessException.class,
+    QueryTimeoutException.class
+  })
+  ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
+    log.warn("Database unavailable: {}", e.getMessage());
+    ProblemDetail problem =
+        ProblemDetail.forStatusAndDetail(
+            HttpStatus.SERVICE_UNAVAILABLE,
+            "The email store is temporarily unavailable; nothing was stored. Retry later.");
+    problem.setTitle("Service unavailable");
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .header(HttpHeaders.RETRY_AFTER, "5")
+        .body(problem);
+  }
+
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<ProblemDetail> unexpected(Exception e) {
+    log.error("Unexpected error", e);
+    ProblemDetail problem =
+        ProblemDetail.forStatusAndDetail(
+            HttpStatus.INTERNAL_SERVER_ERROR, "An unexpected error occurred");
+    problem.setTitle("Internal error");
+    return ResponseEntity.internalServerError().body(problem);
+  }
+
+  @Override
+  protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(
+      HttpMessageNotReadableException e,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
+    RequestTooLargeException tooLarge = cause(e, RequestTooLargeException.class);
+    if (tooLarge != null) {
+      return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+          .body(tooLargeProblem(tooLarge.limit()));
+    }
+    ProblemDetail problem = ProblemDetail.forStatus(HttpStatus.BAD_REQUEST);
+    problem.setTitle("Malformed request body");
+    List<FieldProblem> errors = new ArrayList<>();
+    JacksonException json = cause(e, JacksonException.class);
+    if (json instanceof UnrecognizedPropertyException unknown) {
+      errors.add(FieldProblem.at(pointer(unknown), "is not a known field"));
+    } else if (json instanceof DatabindException mapping && !mapping.getPath().isEmpty()) {
+      errors.add(FieldProblem.at(pointer(mapping), "has the wrong type or format"));
+    }
+    if (json == null) {
+      problem.setDetail("The request body is missing or is not valid JSON");
+    } else if (errors.isEmpty()) {
+      problem.setDetail("The request body is not valid JSON: " + json.getOriginalMessage());
+    } else {
+      problem.setDetail(describe(errors));
+      problem.setProperty("errors", errors);
+    }
+    return ResponseEntity.badRequest().body(problem);
+  }
+
+  private static String pointer(DatabindException e) {
+    StringBuilder pointer = new StringBuilder();
+    for (var reference : e.getPath()) {
+      pointer.append('/');
+      if (reference.getPropertyName() != null) {
+        pointer.append(FieldProblem.segment(reference.getPropertyName()));
+      } else {
+        pointer.append(reference.getIndex());
+      }
+    }
+    return pointer.toString();
+  }
+
+  private static String describe(List<FieldProblem> errors) {
+    if (errors.size() == 1) {
+      FieldProblem only = errors.get(0);
+      String where = only.pointer() != null ? only.pointer() : only.header();
+      return (where == null || where.isEmpty() ? "" : where + " ") + only.detail();
+    }
+    return errors.size() + " problems; see errors";
+  }
+
+  private static <T extends Throwable> @Nullable T cause(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
+  }
+}

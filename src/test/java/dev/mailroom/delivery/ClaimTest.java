@@ -1,0 +1,178 @@
+package dev.mailroom.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailroom.email.EmailAddress;
+import dev.mailroom.email.EmailIntake;
+import dev.mailroom.email.SendEmailRequest;
+import dev.mailroom.relay.Relays;
+import dev.mailroom.support.ScriptedRelayTest;
+import dev.mailroom.support.ScriptedSmtpServer.Received;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * Dispatchers built by hand over one database (the application's own is switched off), to show what
+ * concurrent claims, leases and fencing guarantee.
+ */
+@TestPropertySource(properties = "mailroom.delivery.enabled=false")
+class ClaimTest extends ScriptedRelayTest {
+
+  @Autowired EmailIntake intake;
+  @Autowired EmailClaims claims;
+  @Autowired Relays relays;
+  @Autowired DeliverySettings settings;
+
+  private Dispatcher dispatcher(String id) {
+    DeliverySettings own =
+        new DeliverySettings(
+            true,
+            2,
+            20,
+            Duration.ofMillis(50),
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(10),
+            settings.retry(),
+            id);
+    return new Dispatcher(claims, relays, own, new SimpleMeterRegistry());
+  }
+
+  private UUID accept(String to) {
+    return intake
+        .accept(
+            new SendEmailRequest(
+                null,
+                List.of(EmailAddress.parse(to)),
+                null,
+                null,
+                null,
+                "Hello",
+                null,
+                "Body of " + to,
+                null,
+                null,
+                null,
+                null,
+                null),
+            null)
+        .id();
+  }
+
+  private long withStatus(String status) {
+    return jdbc.sql("SELECT count(*) FROM emails WHERE status = :s")
+        .param("s", status)
+        .query(Long.class)
+        .single();
+  }
+
+  @Test
+  void twoDispatchersDeliverEachOfFiveHundredEmailsExactlyOnce() {
+    for (int i = 0; i < 500; i++) {
+      accept("user" + i + "@example.com");
+    }
+    Dispatcher first = dispatcher("first");
+    Dispatcher second = dispatcher("second");
+    first.start();
+    second.start();
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (withStatus("SENT") < 500 && System.nanoTime() < deadline) {
+        sleep(50);
+      }
+    } finally {
+      first.stop();
+      second.stop();
+    }
+
+    assertThat(withStatus("SENT")).isEqualTo(500);
+    List<Received> received = relay.received();
+    assertThat(received).hasSize(500);
+    Set<String> messageIds =
+        received.stream()
+            .map(
+                r ->
+                    r.text()
+                        .lines()
+                        .filter(l -> l.startsWith("Message-ID:"))
+                        .findFirst()
+                        .orElseThrow())
+            .collect(Collectors.toSet());
+    assertThat(messageIds).hasSize(500);
+    assertThat(jdbc.sql("SELECT count(*) FROM delivery_attempts").query(Long.class).single())
+        .isEqualTo(500);
+    assertThat(
+            jdbc.sql("SELECT DISTINCT dispatcher FROM delivery_attempts")
+                .query(String.class)
+                .list())
+        .containsExactlyInAnyOrder("first", "second");
+  }
+
+  @Test
+  void anExpiredLeaseIsReclaimedAndTheOldClaimantCannotOverwriteIt() {
+    UUID id = accept("lease@example.com");
+    jdbc.sql(
+            "UPDATE emails SET status = 'SENDING', locked_by = 'crashed', claim_token = 7, attempts = 1,"
+                + " due_at = now() - interval '1 second' WHERE id = :id")
+        .param("id", id)
+        .update();
+
+    int claimed = dispatcher("rescuer").runOnce();
+
+    assertThat(claimed).isEqualTo(1);
+    assertThat(withStatus("SENT")).isEqualTo(1);
+    assertThat(relay.received()).hasSize(1);
+    assertThat(
+            jdbc.sql("SELECT dispatcher FROM delivery_attempts WHERE email_id = :id")
+                .param("id", id)
+                .query(String.class)
+                .single())
+        .isEqualTo("rescuer");
+
+    ClaimedEmail stale =
+        new ClaimedEmail(
+            id,
+            7,
+            "sender@mailroom.test",
+            new byte[0],
+            1,
+            java.time.Instant.now(),
+            java.time.Instant.now(),
+            List.of());
+    Settlement failed = new Settlement("FAILED", null, null, "REJECTED", "late result", List.of());
+    int written =
+        claims.record(
+            List.of(
+                new EmailClaims.Recorded(stale, "crashed", java.time.Instant.now(), null, failed)));
+
+    assertThat(written).isZero();
+    assertThat(withStatus("SENT")).isEqualTo(1);
+  }
+
+  @Test
+  void aLiveLeaseIsLeftAlone() {
+    UUID id = accept("busy@example.com");
+    jdbc.sql(
+            "UPDATE emails SET status = 'SENDING', locked_by = 'busy', claim_token = 3,"
+                + " due_at = now() + interval '1 minute' WHERE id = :id")
+        .param("id", id)
+        .update();
+
+    assertThat(dispatcher("other").runOnce()).isZero();
+    assertThat(relay.received()).isEmpty();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

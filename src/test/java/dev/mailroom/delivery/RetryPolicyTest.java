@@ -1,0 +1,53 @@
+package dev.mailroom.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailroom.delivery.DeliverySettings.Retry;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class RetryPolicyTest {
+
+  static final Retry DEFAULTS =
+      new Retry(Duration.ofSeconds(30), 2.0, Duration.ofMinutes(15), Duration.ofHours(24), 0.2);
+  static final Instant ACCEPTED = Instant.parse("2026-01-01T00:00:00Z");
+
+  @Test
+  void backoffDoublesFromThirtySecondsAndIsCappedAtFifteenMinutes() {
+    RetryPolicy policy = new RetryPolicy(DEFAULTS, () -> 0.5); // no jitter at the midpoint
+
+    assertThat(policy.backoff(1)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(policy.backoff(2)).isEqualTo(Duration.ofSeconds(60));
+    assertThat(policy.backoff(3)).isEqualTo(Duration.ofSeconds(120));
+    assertThat(policy.backoff(6))
+        .isEqualTo(
+            Duration.ofSeconds(960).compareTo(Duration.ofMinutes(15)) > 0
+                ? Duration.ofMinutes(15)
+                : Duration.ofSeconds(960));
+    assertThat(policy.backoff(20)).isEqualTo(Duration.ofMinutes(15));
+  }
+
+  @Test
+  void jitterSpreadsTheDelayByTheConfiguredFraction() {
+    assertThat(new RetryPolicy(DEFAULTS, () -> 0.0).backoff(1)).isEqualTo(Duration.ofSeconds(24));
+    assertThat(new RetryPolicy(DEFAULTS, () -> 1.0).backoff(1)).isEqualTo(Duration.ofSeconds(36));
+  }
+
+  @Test
+  void nextAttemptIsNowPlusBackoff() {
+    RetryPolicy policy = new RetryPolicy(DEFAULTS, () -> 0.5);
+    Instant now = ACCEPTED.plusSeconds(5);
+
+    assertThat(policy.nextAttempt(1, ACCEPTED, now)).contains(now.plusSeconds(30));
+  }
+
+  @Test
+  void theLastAttemptIsPlacedAtTheAgeLimitAndThenItGivesUp() {
+    RetryPolicy policy = new RetryPolicy(DEFAULTS, () -> 0.5);
+    Instant deadline = ACCEPTED.plus(Duration.ofHours(24));
+
+    assertThat(policy.nextAttempt(30, ACCEPTED, deadline.minusSeconds(60))).contains(deadline);
+    assertThat(policy.nextAttempt(31, ACCEPTED, deadline)).isEmpty();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.mailroom.support;
+
+import java.util.function.IntSupplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * The running service against a real PostgreSQL (its own database per context) over real HTTP.
+ * Subclasses point the relay at a real SMTP server of their choosing.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "mailroom.email.default-from=Mailroom Test <sender@mailroom.test>",
+      "mailroom.email.message-id-domain=mailroom.test",
+      "mailroom.smtp.ehlo-name=client.mailroom.test",
+      "mailroom.delivery.poll-interval=100ms",
+      "mailroom.delivery.retry.initial-backoff=200ms",
+      "mailroom.delivery.retry.jitter=0",
+      "management.server.port=0"
+    })
+@Import(TestDatabase.class)
+public abstract class IntegrationTest {
+
+  @LocalServerPort protected int port;
+
+  @Autowired protected JdbcClient jdbc;
+
+  protected Api api;
+
+  @BeforeEach
+  void cleanOutbox() {
+    api = new Api(port);
+    jdbc.sql("TRUNCATE emails CASCADE").update();
+  }
+
+  /**
+   * Points the one relay at a local test server. Spring Boot binds a list from a single property
+   * source, so every relay property is registered here together.
+   */
+  protected static void relayAt(DynamicPropertyRegistry registry, IntSupplier port) {
+    registry.add("mailroom.smtp.relays[0].name", () -> "test-relay");
+    registry.add("mailroom.smtp.relays[0].host", () -> "localhost");
+    registry.add("mailroom.smtp.relays[0].port", port::getAsInt);
+    registry.add("mailroom.smtp.relays[0].tls-mode", () -> "NONE");
+    registry.add("mailroom.smtp.relays[0].read-timeout", () -> "5s");
+  }
+
+  protected long count(String table) {
+    return jdbc.sql("SELECT count(*) FROM " + table).query(Long.class).single();
+  }
+}

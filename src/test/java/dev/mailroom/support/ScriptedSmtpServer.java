@@ -1,0 +1,177 @@
+package dev.mailroom.support;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.subethamail.smtp.MessageContext;
+import org.subethamail.smtp.MessageHandler;
+import org.subethamail.smtp.RejectException;
+import org.subethamail.smtp.server.SMTPServer;
+
+/**
+ * A real SMTP server, in process, whose replies a test scripts: reject chosen recipients, answer
+ * DATA with a queue of failures before accepting. Keeps every message it accepted, byte for byte,
+ * with its envelope.
+ */
+public class ScriptedSmtpServer implements AutoCloseable {
+
+  /** A message the server took responsibility for. */
+  public record Received(String from, List<String> recipients, byte[] data) {
+    public jakarta.mail.internet.MimeMessage parse() {
+      try {
+        return new jakarta.mail.internet.MimeMessage(
+            jakarta.mail.Session.getInstance(new java.util.Properties()),
+            new ByteArrayInputStream(data));
+      } catch (jakarta.mail.MessagingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    public String text() {
+      return new String(data, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  private final SMTPServer server;
+  private final int port;
+  private final List<Received> received = new CopyOnWriteArrayList<>();
+  private final List<String> dataSeen = new CopyOnWriteArrayList<>();
+  private final Map<String, String> recipientReplies = new ConcurrentHashMap<>();
+  private final Deque<String> dataReplies = new ConcurrentLinkedDeque<>();
+  private volatile String alwaysDataReply;
+
+  public ScriptedSmtpServer() {
+    this.port = freePort();
+    this.server =
+        SMTPServer.port(port)
+            .hostName("scripted.test")
+            .messageHandlerFactory(Handler::new)
+            .connectionTimeout(30, java.util.concurrent.TimeUnit.SECONDS)
+            .build();
+    server.start();
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** RCPT TO for this address is answered with the given reply, e.g. "550 5.1.1 No such user". */
+  public ScriptedSmtpServer rejectRecipient(String address, String reply) {
+    recipientReplies.put(address.toLowerCase(), reply);
+    return this;
+  }
+
+  /** The next DATA transactions are answered with these replies, in order, before accepting. */
+  public ScriptedSmtpServer failDataWith(String... replies) {
+    dataReplies.addAll(List.of(replies));
+    return this;
+  }
+
+  /** Every DATA is answered with this reply until reset. */
+  public ScriptedSmtpServer alwaysFailDataWith(String reply) {
+    alwaysDataReply = reply;
+    return this;
+  }
+
+  /** Every message body sent with DATA, accepted or not, in order. */
+  public List<String> dataSeen() {
+    return List.copyOf(dataSeen);
+  }
+
+  public void reset() {
+    received.clear();
+    dataSeen.clear();
+    recipientReplies.clear();
+    dataReplies.clear();
+    alwaysDataReply = null;
+  }
+
+  public List<Received> received() {
+    return List.copyOf(received);
+  }
+
+  /** Waits, boundedly, until at least this many messages arrived. */
+  public List<Received> awaitReceived(int count, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (received.size() < count && System.nanoTime() < deadline) {
+      sleep(10);
+    }
+    return received();
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+
+  private static RejectException reject(String reply) {
+    int code = Integer.parseInt(reply.substring(0, 3));
+    return new RejectException(code, reply.substring(4));
+  }
+
+  private final class Handler implements MessageHandler {
+    private String from = "";
+    private final List<String> recipients = new ArrayList<>();
+
+    Handler(MessageContext context) {}
+
+    @Override
+    public void from(String from) {
+      this.from = from;
+    }
+
+    @Override
+    public void recipient(String recipient) throws RejectException {
+      String reply = recipientReplies.get(recipient.toLowerCase());
+      if (reply != null) {
+        throw reject(reply);
+      }
+      recipients.add(recipient);
+    }
+
+    @Override
+    public String data(InputStream data) throws RejectException, IOException {
+      byte[] bytes = data.readAllBytes();
+      dataSeen.add(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+      String always = alwaysDataReply;
+      if (always != null) {
+        throw reject(always);
+      }
+      String next = dataReplies.poll();
+      if (next != null) {
+        throw reject(next);
+      }
+      received.add(new Received(from, List.copyOf(recipients), bytes));
+      return null;
+    }
+
+    @Override
+    public void done() {}
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
