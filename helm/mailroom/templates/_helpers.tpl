@@ -1,0 +1,236 @@
+{{/* Chart name, overridable. */}}
+{{- define "mailroom.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Fully qualified name of the release's resources (63 characters at most). */}}
+{{- define "mailroom.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "mailroom.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels on every resource. */}}
+{{- define "mailroom.labels" -}}
+helm.sh/chart: {{ include "mailroom.chart" . }}
+{{ include "mailroom.selectorLabels" . }}
+app.kubernetes.io/version: {{ include "mailroom.imageTag" . | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: mailroom
+{{- end }}
+
+{{/* Labels that identify the pods; never change them after an install (selectors are immutable). */}}
+{{- define "mailroom.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "mailroom.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "mailroom.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "mailroom.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "mailroom.imageTag" -}}
+{{- default .Chart.AppVersion .Values.image.tag }}
+{{- end }}
+
+{{/* Secret holding the credentials: the user's existingSecret or the chart's own. */}}
+{{- define "mailroom.secretName" -}}
+{{- default (include "mailroom.fullname" .) .Values.existingSecret }}
+{{- end }}
+
+{{- define "mailroom.configMapName" -}}
+{{- printf "%s-config" (include "mailroom.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "mailroom.templatesConfigMapName" -}}
+{{- default (printf "%s-templates" (include "mailroom.fullname" . | trunc 53 | trimSuffix "-")) .Values.templates.existingConfigMap }}
+{{- end }}
+
+{{/* Key of a relay's password in the Secret. Argument: the relay. */}}
+{{- define "mailroom.relayPasswordKey" -}}
+{{- default (printf "smtp-relay-%s-password" .name) .passwordKey }}
+{{- end }}
+
+{{/*
+Environment variable that carries relay N's password. The password reaches the relay list
+through a placeholder in application.yaml rather than as MAILROOM_SMTP_RELAYS_N_PASSWORD:
+Spring Boot binds a list from a single property source, so one relay property set in the
+environment would replace the whole list defined in application.yaml.
+*/}}
+{{- define "mailroom.relayPasswordEnv" -}}
+{{- printf "SMTP_RELAY_%d_PASSWORD" (int .) }}
+{{- end }}
+
+{{/*
+Whole seconds in a Spring-style duration ("500ms", "20s", "15m", "1h", "1d"), rounded up.
+*/}}
+{{- define "mailroom.durationSeconds" -}}
+{{- $d := toString . | trim }}
+{{- if not (regexMatch "^[0-9]+(ms|s|m|h|d)$" $d) }}
+{{- fail (printf "%q is not a duration such as 500ms, 20s, 15m, 1h or 1d" $d) }}
+{{- end }}
+{{- $n := regexFind "^[0-9]+" $d | int }}
+{{- $unit := regexReplaceAll "^[0-9]+" $d "" }}
+{{- if eq $unit "ms" }}{{ div (add $n 999) 1000 }}
+{{- else if eq $unit "s" }}{{ $n }}
+{{- else if eq $unit "m" }}{{ mul $n 60 }}
+{{- else if eq $unit "h" }}{{ mul $n 3600 }}
+{{- else }}{{ mul $n 86400 }}
+{{- end }}
+{{- end }}
+
+{{/*
+Shortest grace period that lets a pod stop cleanly: the preStop sleep, then Spring's graceful
+shutdown of HTTP (one lifecycle phase), then the dispatcher's drain of in-flight sends.
+*/}}
+{{- define "mailroom.minimumGracePeriodSeconds" -}}
+{{- $preStop := include "mailroom.durationSeconds" .Values.shutdown.preStopSleep | int }}
+{{- $phase := include "mailroom.durationSeconds" .Values.shutdown.timeoutPerShutdownPhase | int }}
+{{- $drain := include "mailroom.durationSeconds" .Values.delivery.drainTimeout | int }}
+{{- add $preStop $phase $drain }}
+{{- end }}
+
+{{/* terminationGracePeriodSeconds: derived with a 10s margin, or the user's value once checked. */}}
+{{- define "mailroom.terminationGracePeriodSeconds" -}}
+{{- $minimum := include "mailroom.minimumGracePeriodSeconds" . | int }}
+{{- $explicit := .Values.shutdown.terminationGracePeriodSeconds }}
+{{- if kindIs "invalid" $explicit }}
+{{- add $minimum 10 }}
+{{- else if le (int $explicit) $minimum }}
+{{- fail (printf "shutdown.terminationGracePeriodSeconds (%d) must exceed preStopSleep + timeoutPerShutdownPhase + delivery.drainTimeout (%ds), or pods are killed while sends drain" (int $explicit) $minimum) }}
+{{- else }}
+{{- int $explicit }}
+{{- end }}
+{{- end }}
+
+{{/* Flat ConfigMap key for a template path: welcome/fr/body.html -> welcome__fr__body.html */}}
+{{- define "mailroom.templateKey" -}}
+{{- if or (not (regexMatch "^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$" .)) (regexMatch "(^|/)\\.\\.?(/|$)" .) (contains "__" .) }}
+{{- fail (printf "templates.files: %q is not a relative path of letters, digits, '.', '_' and '-' (no '..' and no '__')" .) }}
+{{- end }}
+{{- replace "/" "__" . }}
+{{- end }}
+
+{{/* Fails with a message naming the missing setting instead of letting pods crash-loop. */}}
+{{- define "mailroom.validate" -}}
+{{- if not .Values.database.url }}
+{{- fail "database.url is required, e.g. --set database.url=jdbc:postgresql://postgres:5432/mailroom" }}
+{{- end }}
+{{- if not (hasPrefix "jdbc:postgresql:" .Values.database.url) }}
+{{- fail (printf "database.url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/db), not %q" .Values.database.url) }}
+{{- end }}
+{{- if not .Values.database.username }}
+{{- fail "database.username is required" }}
+{{- end }}
+{{- if and (not .Values.existingSecret) (not .Values.database.password) }}
+{{- fail "database.password is required unless existingSecret names a Secret holding it" }}
+{{- end }}
+{{- if not .Values.email.defaultFrom }}
+{{- fail "email.defaultFrom is required, e.g. --set email.defaultFrom=no-reply@example.com" }}
+{{- end }}
+{{- if not .Values.smtp.relays }}
+{{- fail "smtp.relays needs at least one relay (name, host, port, tlsMode)" }}
+{{- end }}
+{{- $names := list }}
+{{- range $i, $relay := .Values.smtp.relays }}
+{{- if has $relay.name $names }}
+{{- fail (printf "smtp.relays: the name %q is used twice" $relay.name) }}
+{{- end }}
+{{- $names = append $names $relay.name }}
+{{- if and $relay.username (not $.Values.existingSecret) (not $relay.password) }}
+{{- fail (printf "smtp.relays[%d] (%s) has a username but no password; set password or existingSecret" $i $relay.name) }}
+{{- end }}
+{{- end }}
+{{- if and .Values.templates.enabled (not .Values.templates.existingConfigMap) (not .Values.templates.files) }}
+{{- fail "templates.enabled needs templates.files or templates.existingConfigMap" }}
+{{- end }}
+{{- if and .Values.templates.existingConfigMap (not .Values.templates.existingConfigMapKeys) }}
+{{- fail "templates.existingConfigMap needs templates.existingConfigMapKeys to mount its keys as folders" }}
+{{- end }}
+{{- end }}
+
+{{/*
+Spring Boot settings rendered into application.yaml. Optional settings left null in values keep
+the service's own defaults.
+*/}}
+{{- define "mailroom.applicationConfig" -}}
+{{- $delivery := dict }}
+{{- range $key, $value := omit .Values.delivery "retry" }}
+{{- if not (kindIs "invalid" $value) }}
+{{- $_ := set $delivery (kebabcase $key) $value }}
+{{- end }}
+{{- end }}
+{{- $retry := dict }}
+{{- range $key, $value := .Values.delivery.retry }}
+{{- if not (kindIs "invalid" $value) }}
+{{- $_ := set $retry (kebabcase $key) $value }}
+{{- end }}
+{{- end }}
+{{- if $retry }}
+{{- $_ := set $delivery "retry" $retry }}
+{{- end }}
+{{- $relays := list }}
+{{- range $i, $relay := .Values.smtp.relays }}
+{{- $r := dict }}
+{{- range $key, $value := omit $relay "password" "passwordKey" }}
+{{- if not (kindIs "invalid" $value) }}
+{{- $_ := set $r (kebabcase $key) $value }}
+{{- end }}
+{{- end }}
+{{- if $relay.username }}
+{{- $_ := set $r "password" (printf "${%s}" (include "mailroom.relayPasswordEnv" $i)) }}
+{{- end }}
+{{- $relays = append $relays $r }}
+{{- end }}
+{{- $email := dict "default-from" .Values.email.defaultFrom }}
+{{- with .Values.email.messageIdDomain }}
+{{- $_ := set $email "message-id-domain" . }}
+{{- end }}
+{{- if not (kindIs "invalid" .Values.email.maxRecipients) }}
+{{- $_ := set $email "max-recipients" .Values.email.maxRecipients }}
+{{- end }}
+{{- $smtp := dict "relays" $relays }}
+{{- with .Values.smtp.ehloName }}
+{{- $_ := set $smtp "ehlo-name" . }}
+{{- end }}
+{{- $mailroom := dict "email" $email "delivery" $delivery "smtp" $smtp }}
+{{- if .Values.templates.enabled }}
+{{- $_ := set $mailroom "templates" (dict "directory" .Values.templates.mountPath) }}
+{{- end }}
+server:
+  port: {{ .Values.ports.http }}
+  shutdown: graceful
+management:
+  server:
+    port: {{ .Values.ports.management }}
+spring:
+  lifecycle:
+    timeout-per-shutdown-phase: {{ .Values.shutdown.timeoutPerShutdownPhase }}
+  datasource:
+    url: {{ .Values.database.url | quote }}
+    username: {{ .Values.database.username | quote }}
+  flyway:
+    lock-retry-count: {{ .Values.migrations.lockRetryCount }}
+{{- with .Values.logging.structuredFormat }}
+logging:
+  structured:
+    format:
+      console: {{ . }}
+{{- end }}
+mailroom: {{ toJson $mailroom }}
+{{- end }}

@@ -1,0 +1,470 @@
+package dev.mailroom.deploy;
+
+import static dev.mailroom.deploy.Yaml.at;
+import static dev.mailroom.deploy.Yaml.listAt;
+import static dev.mailroom.deploy.Yaml.mapAt;
+import static dev.mailroom.deploy.Yaml.maps;
+import static dev.mailroom.deploy.Yaml.stringAt;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.core.io.ByteArrayResource;
+
+/**
+ * Renders the Helm chart the way {@code helm template} does and checks that the objects fit
+ * together and fit the service: probes and ports match its actuator settings, every referenced
+ * Secret and ConfigMap exists, selectors select the pods, and pods get enough time to drain.
+ */
+class HelmChartTest {
+
+  private static final Path CHART = Path.of("helm/mailroom");
+  private static final Path MINIMAL_VALUES = Path.of("src/test/resources/helm/values-minimal.yaml");
+  private static final Path ALL_ON_VALUES = Path.of("src/test/resources/helm/values-all-on.yaml");
+  private static final String EXISTING_SECRET = "mailroom-credentials";
+
+  /** The service's own configuration, which the chart must agree with. */
+  private static final Map<String, Object> APPLICATION =
+      Yaml.load(Path.of("src/main/resources/application.yml"));
+
+  /** One way of installing the chart. */
+  record Rendering(String name, Path values, Manifests manifests, @Nullable String existingSecret) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  private static final Rendering MINIMAL = rendering("minimal values", MINIMAL_VALUES, null);
+  private static final Rendering ALL_ON = rendering("every option on", ALL_ON_VALUES, null);
+  private static final Rendering WITH_EXISTING_SECRET =
+      rendering("existing secret", MINIMAL_VALUES, EXISTING_SECRET);
+
+  static Stream<Rendering> renderings() {
+    return Stream.of(MINIMAL, ALL_ON, WITH_EXISTING_SECRET);
+  }
+
+  static Stream<Rendering> renderingsWithTheChartsSecret() {
+    return Stream.of(MINIMAL, ALL_ON);
+  }
+
+  private static Rendering rendering(String name, Path values, @Nullable String existingSecret) {
+    Manifests manifests =
+        render(values, t -> existingSecret == null ? t : t.set("existingSecret", existingSecret));
+    return new Rendering(name, values, manifests, existingSecret);
+  }
+
+  private static Manifests render(Path values, UnaryOperator<TemplateCommand> options) {
+    return Manifests.parse(template(values, options));
+  }
+
+  private static String template(Path values, UnaryOperator<TemplateCommand> options) {
+    TemplateCommand command =
+        new Helm(CHART).template().withName("mr").withNamespace("mail").withValuesFile(values);
+    return options.apply(command).call();
+  }
+
+  @Test
+  void chartPassesStrictLint() {
+    LintResult result = new Helm(CHART).lint().strict().call();
+
+    assertThat(result.isFailed()).as("lint messages: %s", result.getMessages()).isFalse();
+    assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARN"));
+  }
+
+  @Test
+  void installWithoutRequiredValuesFailsNamingTheMissingSetting() {
+    assertThatThrownBy(() -> new Helm(CHART).template().withName("mr").call())
+        .hasMessageContaining("database.url is required");
+  }
+
+  @Test
+  void relayWithUsernameButNoPasswordIsRejected() {
+    assertThatThrownBy(() -> template(MINIMAL_VALUES, t -> t.set("smtp.relays[0].password", "")))
+        .hasMessageContaining("smtp.relays[0] (primary) has a username but no password");
+  }
+
+  @Test
+  void unknownTlsModeIsRejectedByTheSchema() {
+    assertThatThrownBy(() -> template(MINIMAL_VALUES, t -> t.set("smtp.relays[0].tlsMode", "SSL")))
+        .hasMessageContaining("tlsMode");
+  }
+
+  @Test
+  void applicationExposesTheHealthGroupsTheChartProbes() {
+    assertThat(at(APPLICATION, "management.endpoint.health.probes.enabled")).isEqualTo(true);
+    assertThat(listOrCsv(at(APPLICATION, "management.endpoint.health.group.readiness.include")))
+        .as("readiness must include the database so pods without one leave the Service")
+        .contains("db");
+    assertThat(listOrCsv(at(APPLICATION, "management.endpoints.web.exposure.include")))
+        .contains("health", "prometheus");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("renderings")
+  void portsMatchTheServiceConfiguration(Rendering rendering) {
+    Manifests manifests = rendering.manifests();
+    Map<String, Object> rendered = manifests.applicationConfig();
+
+    assertThat(manifests.containerPorts())
+        .containsEntry("http", intAt(APPLICATION, "server.port"))
+        .containsEntry("management", intAt(APPLICATION, "management.server.port"))
+        .containsEntry("http", intAt(rendered, "server.port"))
+        .containsEntry("management", intAt(rendered, "management.server.port"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("renderings")
+  void probesCallTheActuatorHealthGroupsOnTheManagementPort(Rendering rendering) {
+    Map<String, Object> container = rendering.manifests().container();
+    String health = actuatorBasePath() + "/health";
+
+    assertThat(probe(container, "startupProbe")).containsEntry("path", health + "/liveness");
+    assertThat(probe(container, "livenessProbe")).containsEntry("path", health + "/liveness");
+    assertThat(probe(container, "readinessProbe")).containsEntry("path", health + "/readiness");
+    for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+      assertThat(probe(container, probe)).as(probe).containsEntry("port", "management");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("renderings")
+  void everyReferencedSecretAndConfigMapExists(Rendering rendering) {
+    Manifests manifests = rendering.manifests();
+
+    assertThat(manifests.references()).isNotEmpty();
+    for (Manifests.Reference reference : manifests.references()) {
+      if (reference.name().equals(rendering.existingSecret())) {
+        assertThat(reference.kind()).isEqualTo("Secret");
+        continue;
+      }
+      Map<String, Object> target =
+          manifests
+              .find(reference.kind(), reference.name())
+              .orElseThrow(() -> new AssertionError("missing " + reference));
+      assertThat(mapAt(target, "data").keySet())
+          .as("keys of %s", reference)
+          .containsAll(reference.keys());
+    }
+  }
+
+  @Test
+  void existingSecretReplacesTheChartsSecret() {
+    Manifests manifests = WITH_EXISTING_SECRET.manifests();
+
+    assertThat(manifests.ofKind("Secret")).isEmpty();
+    assertThat(manifests.references())
+        .filteredOn(reference -> reference.kind().equals("Secret"))
+        .isNotEmpty()
+        .allSatisfy(reference -> assertThat(reference.name()).isEqualTo(EXISTING_SECRET));
+    assertThat(manifests.podAnnotations()).doesNotContainKey("checksum/secret");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("renderings")
+  void podsRunAsNonRootOnAReadOnlyRootFilesystem(Rendering rendering) {
+    Manifests manifests = rendering.manifests();
+    Map<String, Object> pod = mapAt(manifests.podSpec(), "securityContext");
+    Map<String, Object> container = mapAt(manifests.container(), "securityContext");
+
+    assertThat(pod)
+        .containsEntry("runAsNonRoot", true)
+        .containsEntry("runAsUser", 10001)
+        .containsKey("fsGroup");
+    assertThat(stringAt(pod, "seccompProfile.type")).isEqualTo("RuntimeDefault");
+    assertThat(container)
+        .containsEntry("readOnlyRootFilesystem", true)
+        .containsEntry("allowPrivilegeEscalation", false);
+    assertThat(listAt(container, "capabilities.drop")).containsExactly("ALL");
+    assertThat(manifests.volumeMounts()).containsEntry("tmp", "/tmp");
+    assertThat(manifests.volume("tmp")).containsKey("emptyDir");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("renderings")
+  void serviceSelectsThePodsAndTargetsNamedContainerPorts(Rendering rendering) {
+    Manifests manifests = rendering.manifests();
+    Map<String, Object> service = manifests.only("Service");
+
+    assertThat(manifests.podLabels()).containsAllEntriesOf(mapAt(service, "spec.selector"));
+    assertThat(maps(listAt(service, "spec.ports")))
+        .extracting(port -> port.get("targetPort"))
+        .containsExactlyInAnyOrder("http", "management");
+    assertThat(manifests.containerPorts()).containsKeys("http", "management");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("renderings")
+  void podDisruptionBudgetSelectsThePods(Rendering rendering) {
+    Manifests manifests = rendering.manifests();
+    Map<String, Object> selector = mapAt(manifests.only("PodDisruptionBudget"), "spec.selector");
+
+    assertThat(manifests.podLabels()).containsAllEntriesOf(mapAt(selector, "matchLabels"));
+    assertThat(selector).isEqualTo(mapAt(manifests.deployment(), "spec.selector"));
+  }
+
+  @Test
+  void autoscalerTargetsTheDeploymentWhichLeavesReplicasToIt() {
+    Manifests manifests = ALL_ON.manifests();
+    Map<String, Object> target =
+        mapAt(manifests.only("HorizontalPodAutoscaler"), "spec.scaleTargetRef");
+
+    assertThat(manifests.only("HorizontalPodAutoscaler"))
+        .containsEntry("apiVersion", "autoscaling/v2");
+    assertThat(target)
+        .containsEntry("apiVersion", "apps/v1")
+        .containsEntry("kind", "Deployment")
+        .containsEntry("name", stringAt(manifests.deployment(), "metadata.name"));
+    assertThat(mapAt(manifests.deployment(), "spec")).doesNotContainKey("replicas");
+  }
+
+  @Test
+  void serviceMonitorScrapesThePrometheusEndpointThroughTheService() {
+    Manifests manifests = ALL_ON.manifests();
+    Map<String, Object> monitor = manifests.only("ServiceMonitor");
+    Map<String, Object> service = manifests.only("Service");
+    Map<String, Object> endpoint = maps(listAt(monitor, "spec.endpoints")).get(0);
+
+    assertThat(monitor).containsEntry("apiVersion", "monitoring.coreos.com/v1");
+    assertThat(maps(listAt(service, "spec.ports")))
+        .extracting(port -> port.get("name"))
+        .contains(endpoint.get("port"));
+    assertThat(endpoint).containsEntry("path", actuatorBasePath() + "/prometheus");
+    assertThat(mapAt(service, "metadata.labels"))
+        .containsAllEntriesOf(mapAt(monitor, "spec.selector.matchLabels"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("renderings")
+  void podsCarryChecksumsOfTheirConfigurationAndCredentials(Rendering rendering) {
+    Map<String, Object> annotations = rendering.manifests().podAnnotations();
+
+    assertThat(annotations).containsKey("checksum/config");
+    if (rendering.existingSecret() == null) {
+      assertThat(annotations).containsKey("checksum/secret");
+    }
+  }
+
+  @Test
+  void changedConfigurationOrCredentialsRollThePods() {
+    Map<String, Object> before = MINIMAL.manifests().podAnnotations();
+    Map<String, Object> newSender =
+        render(MINIMAL_VALUES, t -> t.set("email.defaultFrom", "other@example.com"))
+            .podAnnotations();
+    Map<String, Object> newPassword =
+        render(MINIMAL_VALUES, t -> t.set("database.password", "rotated")).podAnnotations();
+
+    assertThat(newSender.get("checksum/config")).isNotEqualTo(before.get("checksum/config"));
+    assertThat(newPassword.get("checksum/secret")).isNotEqualTo(before.get("checksum/secret"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("renderings")
+  void gracePeriodOutlastsTheDrainAndTheShutdownPhase(Rendering rendering) {
+    Manifests manifests = rendering.manifests();
+    Map<String, Object> config = manifests.applicationConfig();
+    Duration drain = duration(config, "mailroom.delivery.drain-timeout");
+    Duration phase = duration(config, "spring.lifecycle.timeout-per-shutdown-phase");
+    Duration preStop = preStopSleep(manifests.container());
+    int grace = intAt(manifests.podSpec(), "terminationGracePeriodSeconds");
+
+    assertThat(Duration.ofSeconds(grace)).isGreaterThan(preStop.plus(drain).plus(phase));
+  }
+
+  @Test
+  void gracePeriodTooShortForTheDrainIsRejected() {
+    assertThatThrownBy(
+            () ->
+                template(
+                    MINIMAL_VALUES, t -> t.set("shutdown.terminationGracePeriodSeconds", "45")))
+        .hasMessageContaining("must exceed");
+  }
+
+  @Test
+  void defaultShutdownPhaseMatchesTheService() {
+    assertThat(
+            duration(
+                MINIMAL.manifests().applicationConfig(),
+                "spring.lifecycle.timeout-per-shutdown-phase"))
+        .isEqualTo(duration(APPLICATION, "spring.lifecycle.timeout-per-shutdown-phase"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("renderingsWithTheChartsSecret")
+  void serviceSeesEveryRelayWithItsPasswordFromTheSecret(Rendering rendering) throws IOException {
+    Manifests manifests = rendering.manifests();
+    Binder binder = binderFor(manifests);
+
+    List<Relay> relays =
+        binder.bind("mailroom.smtp.relays", Bindable.listOf(Relay.class)).orElse(List.of());
+    Map<String, Object> values = Yaml.load(rendering.values());
+    List<Map<String, Object>> configured = maps(listAt(values, "smtp.relays"));
+
+    assertThat(relays).hasSameSizeAs(configured);
+    for (int i = 0; i < relays.size(); i++) {
+      Map<String, Object> expected = configured.get(i);
+      assertThat(relays.get(i))
+          .isEqualTo(
+              new Relay(
+                  (String) expected.get("name"),
+                  (String) expected.get("host"),
+                  (Integer) expected.get("port"),
+                  (String) expected.get("tlsMode"),
+                  (String) expected.get("username"),
+                  (String) expected.get("password")));
+    }
+    assertThat(binder.bind("spring.datasource.password", String.class).get())
+        .isEqualTo(stringAt(values, "database.password"));
+  }
+
+  @Test
+  void templatesAreMountedAtTheirPathsInTheConfiguredDirectory() {
+    Manifests manifests = ALL_ON.manifests();
+    Map<String, Object> files = mapAt(Yaml.load(ALL_ON_VALUES), "templates.files");
+    Map<String, Object> volume = mapAt(manifests.volume("templates"), "configMap");
+    Map<String, Object> data =
+        mapAt(manifests.find("ConfigMap", (String) volume.get("name")).orElseThrow(), "data");
+
+    for (Map<String, Object> item : maps(listAt(volume, "items"))) {
+      assertThat(files).containsEntry((String) item.get("path"), data.get(item.get("key")));
+    }
+    assertThat(maps(listAt(volume, "items"))).hasSize(files.size());
+    assertThat(manifests.volumeMounts().get("templates"))
+        .isEqualTo(stringAt(manifests.applicationConfig(), "mailroom.templates.directory"));
+  }
+
+  @Test
+  void templatesFromAnExistingConfigMapAreMountedAsFolders() {
+    Manifests manifests =
+        render(
+            MINIMAL_VALUES,
+            t ->
+                t.set("templates.enabled", "true")
+                    .set("templates.existingConfigMap", "email-templates")
+                    .set("templates.existingConfigMapKeys[0]", "welcome__fr__body.html"));
+
+    assertThat(mapAt(manifests.volume("templates"), "configMap"))
+        .containsEntry("name", "email-templates")
+        .containsEntry(
+            "items",
+            List.of(Map.of("key", "welcome__fr__body.html", "path", "welcome/fr/body.html")));
+    assertThat(manifests.find("ConfigMap", "email-templates")).isEmpty();
+  }
+
+  @Test
+  void networkPolicyAdmitsCallersAndReachesDatabaseRelaysAndDns() {
+    Manifests manifests = ALL_ON.manifests();
+    Map<String, Object> policy = manifests.only("NetworkPolicy");
+
+    assertThat(manifests.podLabels())
+        .containsAllEntriesOf(mapAt(policy, "spec.podSelector.matchLabels"));
+    assertThat(ports(listAt(policy, "spec.ingress"))).contains("http", "management");
+    assertThat(ports(listAt(policy, "spec.egress"))).contains(53, 5432, 587, 465, 25);
+  }
+
+  @Test
+  void optionalObjectsAreOffByDefault() {
+    assertThat(MINIMAL.manifests().kinds())
+        .containsExactlyInAnyOrder(
+            "Deployment",
+            "Service",
+            "ConfigMap",
+            "Secret",
+            "ServiceAccount",
+            "PodDisruptionBudget");
+    assertThat(ALL_ON.manifests().kinds())
+        .contains("HorizontalPodAutoscaler", "NetworkPolicy", "ServiceMonitor");
+  }
+
+  /** The relay settings the service binds; the chart must deliver every field. */
+  record Relay(
+      String name,
+      String host,
+      int port,
+      String tlsMode,
+      @Nullable String username,
+      @Nullable String password) {}
+
+  /**
+   * A binder over what a pod sees: the container environment (secrets resolved) above the mounted
+   * application.yaml, ordered and named as Spring Boot orders them.
+   */
+  private static Binder binderFor(Manifests manifests) throws IOException {
+    MutablePropertySources sources = new MutablePropertySources();
+    sources.addLast(
+        new SystemEnvironmentPropertySource(
+            StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+            Map.copyOf(manifests.resolvedEnv())));
+    ByteArrayResource yaml =
+        new ByteArrayResource(manifests.applicationYaml().getBytes(StandardCharsets.UTF_8));
+    for (PropertySource<?> source : new YamlPropertySourceLoader().load("application.yaml", yaml)) {
+      sources.addLast(source);
+    }
+    return new Binder(
+        ConfigurationPropertySources.from(sources),
+        new PropertySourcesPlaceholdersResolver(sources));
+  }
+
+  private static String actuatorBasePath() {
+    return Optional.ofNullable(stringAt(APPLICATION, "management.endpoints.web.base-path"))
+        .orElse("/actuator");
+  }
+
+  private static Map<String, Object> probe(Map<String, Object> container, String probe) {
+    return mapAt(container, probe + ".httpGet");
+  }
+
+  private static Duration duration(Map<String, Object> config, String path) {
+    return DurationStyle.detectAndParse(Objects.requireNonNull(stringAt(config, path), path));
+  }
+
+  private static Duration preStopSleep(Map<String, Object> container) {
+    List<Object> command = listAt(container, "lifecycle.preStop.exec.command");
+    return command.isEmpty()
+        ? Duration.ZERO
+        : Duration.ofSeconds(Long.parseLong((String) command.get(command.size() - 1)));
+  }
+
+  private static int intAt(Map<String, Object> root, String path) {
+    return (Integer) Objects.requireNonNull(at(root, path), path);
+  }
+
+  private static List<Object> listOrCsv(@Nullable Object value) {
+    return value instanceof String csv
+        ? List.of((Object[]) csv.split("\\s*,\\s*"))
+        : Yaml.list(value);
+  }
+
+  private static List<Object> ports(List<Object> rules) {
+    return maps(rules).stream()
+        .flatMap(rule -> maps(listAt(rule, "ports")).stream())
+        .map(port -> port.get("port"))
+        .toList();
+  }
+}

@@ -1,0 +1,185 @@
+package dev.mailroom.deploy;
+
+import static dev.mailroom.deploy.Yaml.at;
+import static dev.mailroom.deploy.Yaml.list;
+import static dev.mailroom.deploy.Yaml.listAt;
+import static dev.mailroom.deploy.Yaml.map;
+import static dev.mailroom.deploy.Yaml.mapAt;
+import static dev.mailroom.deploy.Yaml.maps;
+import static dev.mailroom.deploy.Yaml.stringAt;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/** The Kubernetes objects of one {@code helm template} run, with the lookups the tests need. */
+record Manifests(List<Map<String, Object>> objects) {
+
+  static Manifests parse(String rendered) {
+    return new Manifests(Yaml.loadAll(rendered));
+  }
+
+  List<Map<String, Object>> ofKind(String kind) {
+    return objects.stream().filter(o -> kind.equals(o.get("kind"))).toList();
+  }
+
+  Optional<Map<String, Object>> find(String kind, String name) {
+    return ofKind(kind).stream().filter(o -> name.equals(stringAt(o, "metadata.name"))).findFirst();
+  }
+
+  Map<String, Object> only(String kind) {
+    List<Map<String, Object>> found = ofKind(kind);
+    if (found.size() != 1) {
+      throw new AssertionError("expected one " + kind + " but found " + found.size());
+    }
+    return found.get(0);
+  }
+
+  Set<String> kinds() {
+    return objects.stream().map(o -> (String) o.get("kind")).collect(Collectors.toSet());
+  }
+
+  Map<String, Object> deployment() {
+    return only("Deployment");
+  }
+
+  Map<String, Object> podSpec() {
+    return mapAt(deployment(), "spec.template.spec");
+  }
+
+  Map<String, Object> podLabels() {
+    return mapAt(deployment(), "spec.template.metadata.labels");
+  }
+
+  Map<String, Object> podAnnotations() {
+    return mapAt(deployment(), "spec.template.metadata.annotations");
+  }
+
+  Map<String, Object> container() {
+    return maps(listAt(podSpec(), "containers")).get(0);
+  }
+
+  /** Container port number by port name. */
+  Map<String, Integer> containerPorts() {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    for (Map<String, Object> port : maps(listAt(container(), "ports"))) {
+      ports.put((String) port.get("name"), (Integer) port.get("containerPort"));
+    }
+    return ports;
+  }
+
+  List<Map<String, Object>> env() {
+    return maps(listAt(container(), "env"));
+  }
+
+  /** The container environment with secret references resolved against the rendered Secrets. */
+  Map<String, String> resolvedEnv() {
+    Map<String, String> resolved = new LinkedHashMap<>();
+    for (Map<String, Object> variable : env()) {
+      String name = (String) variable.get("name");
+      if (variable.containsKey("value")) {
+        resolved.put(name, String.valueOf(variable.get("value")));
+      } else {
+        String secret = stringAt(variable, "valueFrom.secretKeyRef.name");
+        String key = stringAt(variable, "valueFrom.secretKeyRef.key");
+        if (secret != null && key != null) {
+          secretValue(secret, key).ifPresent(value -> resolved.put(name, value));
+        }
+      }
+    }
+    return resolved;
+  }
+
+  Optional<String> secretValue(String secretName, String key) {
+    return find("Secret", secretName)
+        .map(secret -> stringAt(secret, "data." + key))
+        .map(encoded -> new String(Base64.getDecoder().decode(encoded)));
+  }
+
+  /** The application.yaml that the chart's ConfigMap hands to the service. */
+  String applicationYaml() {
+    for (Map<String, Object> configMap : ofKind("ConfigMap")) {
+      Object yaml = mapAt(configMap, "data").get("application.yaml");
+      if (yaml != null) {
+        return (String) yaml;
+      }
+    }
+    throw new AssertionError("no ConfigMap holds application.yaml");
+  }
+
+  Map<String, Object> applicationConfig() {
+    return Yaml.load(applicationYaml());
+  }
+
+  List<Map<String, Object>> volumes() {
+    return maps(listAt(podSpec(), "volumes"));
+  }
+
+  Map<String, Object> volume(String name) {
+    return volumes().stream()
+        .filter(v -> name.equals(v.get("name")))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no volume named " + name));
+  }
+
+  /** Mount path by volume name. */
+  Map<String, String> volumeMounts() {
+    Map<String, String> mounts = new LinkedHashMap<>();
+    for (Map<String, Object> mount : maps(listAt(container(), "volumeMounts"))) {
+      mounts.put((String) mount.get("name"), (String) mount.get("mountPath"));
+    }
+    return mounts;
+  }
+
+  /** A Secret or ConfigMap that the pod refers to, and the keys it needs from it. */
+  record Reference(String kind, String name, List<String> keys) {}
+
+  List<Reference> references() {
+    List<Reference> references = new ArrayList<>();
+    for (Map<String, Object> variable : env()) {
+      addKeyRef(references, "Secret", at(variable, "valueFrom.secretKeyRef"));
+      addKeyRef(references, "ConfigMap", at(variable, "valueFrom.configMapKeyRef"));
+    }
+    for (Map<String, Object> source : maps(listAt(container(), "envFrom"))) {
+      addSource(references, "Secret", stringAt(source, "secretRef.name"));
+      addSource(references, "ConfigMap", stringAt(source, "configMapRef.name"));
+    }
+    for (Map<String, Object> volume : volumes()) {
+      addVolume(references, "Secret", mapAt(volume, "secret"), "secretName");
+      addVolume(references, "ConfigMap", mapAt(volume, "configMap"), "name");
+    }
+    return references;
+  }
+
+  private static void addKeyRef(List<Reference> references, String kind, @Nullable Object ref) {
+    if (ref != null) {
+      Map<String, Object> keyRef = map(ref);
+      references.add(
+          new Reference(kind, (String) keyRef.get("name"), List.of((String) keyRef.get("key"))));
+    }
+  }
+
+  private static void addSource(List<Reference> references, String kind, @Nullable String name) {
+    if (name != null) {
+      references.add(new Reference(kind, name, List.of()));
+    }
+  }
+
+  private static void addVolume(
+      List<Reference> references, String kind, Map<String, Object> source, String nameField) {
+    if (!source.isEmpty()) {
+      Object items = source.get("items");
+      List<String> keys =
+          items == null
+              ? List.of()
+              : maps(list(items)).stream().map(item -> (String) item.get("key")).toList();
+      references.add(new Reference(kind, (String) source.get(nameField), keys));
+    }
+  }
+}
