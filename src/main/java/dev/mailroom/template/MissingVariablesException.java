@@ -1,0 +1,30 @@
+package dev.mailroom.template;
+
+import java.util.Collection;
+import java.util.List;
+
+/** The template refers to variables the caller did not provide; lists every one of them. */
+public class MissingVariablesException extends RuntimeException {
+
+  private final String template;
+  private final List<String> names;
+
+  public MissingVariablesException(String template, Collection<String> names) {
+    this(template, names.stream().distinct().sorted().toList());
+  }
+
+  private MissingVariablesException(String template, List<String> sortedNames) {
+    super("Template '" + template + "' needs variables that were not provided: " + sortedNames);
+    this.template = template;
+    this.names = sortedNames;
+  }
+
+  public String template() {
+    return template;
+  }
+
+  /** The missing variable names, sorted and distinct. */
+  public List<String> names() {
+    return names;
+  }
+}

@@ -1,0 +1,25 @@
+package dev.mailroom.template;
+
+/** No template has the requested name (names that could never be valid included). */
+public class TemplateNotFoundException extends RuntimeException {
+
+  private static final int MAX_NAME_IN_MESSAGE = 80;
+
+  private final String name;
+
+  public TemplateNotFoundException(String name) {
+    super("Unknown template '" + abbreviate(name) + "'");
+    this.name = name;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  // The name comes from the caller; keep the message short whatever they sent.
+  private static String abbreviate(String name) {
+    return name.length() <= MAX_NAME_IN_MESSAGE
+        ? name
+        : name.substring(0, MAX_NAME_IN_MESSAGE) + "…";
+  }
+}
