@@ -57,6 +57,7 @@ public class Dispatcher implements SmartLifecycle {
   private final Object signal = new Object();
   private long wakeups;
   private volatile boolean running;
+  private volatile boolean stopping;
   private @Nullable ExecutorService workers;
 
   public Dispatcher(
@@ -88,6 +89,7 @@ public class Dispatcher implements SmartLifecycle {
 
   @Override
   public void start() {
+    stopping = false;
     running = true;
     AtomicInteger n = new AtomicInteger();
     workers =
@@ -111,6 +113,7 @@ public class Dispatcher implements SmartLifecycle {
 
   @Override
   public void stop() {
+    stopping = true;
     running = false;
     wake();
     ExecutorService workers = this.workers;
@@ -183,7 +186,7 @@ public class Dispatcher implements SmartLifecycle {
     List<ClaimedEmail> unstarted = new ArrayList<>();
     long lastFlush = claimedAt;
     for (ClaimedEmail email : batch) {
-      if (!running || System.nanoTime() > sendUntil) {
+      if (stopping || System.nanoTime() > sendUntil) {
         // Never start a send whose lease might run out under it, nor one during shutdown.
         unstarted.add(email);
         continue;

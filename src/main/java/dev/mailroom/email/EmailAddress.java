@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EmailAddress(@Nullable String email, @Nullable String name) {
 
+  private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+
   private static final Pattern NAME_AND_ADDRESS =
       Pattern.compile("^(.*?)\\s*<([^<>]*)>\\s*$", Pattern.DOTALL);
 
@@ -22,6 +24,10 @@ public record EmailAddress(@Nullable String email, @Nullable String name) {
 
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static EmailAddress parse(String value) {
+    if (CONTROL.matcher(value).find()) {
+      // Kept whole so validation sees, and refuses, the control characters.
+      return new EmailAddress(value, null);
+    }
     Matcher m = NAME_AND_ADDRESS.matcher(value);
     if (!m.matches()) {
       return new EmailAddress(value.strip(), null);

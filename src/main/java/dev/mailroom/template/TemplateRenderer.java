@@ -4,7 +4,6 @@ import java.io.StringWriter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.attoparser.ParseException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -29,9 +28,6 @@ import org.thymeleaf.templateparser.text.TextParseException;
 public class TemplateRenderer {
 
   private static final Logger log = LoggerFactory.getLogger(TemplateRenderer.class);
-
-  private static final Pattern LINE_BREAKS =
-      Pattern.compile("\\s*[\\r\\n\\u0085\\u2028\\u2029]+\\s*");
 
   private final TemplateRegistry registry;
   private final RegistryTemplateResolver resolver;
@@ -74,7 +70,9 @@ public class TemplateRenderer {
         name,
         template.version(),
         variant.locale(),
-        oneLine(subject),
+        // Only the file's own surrounding whitespace goes; a line break a variable put inside the
+        // subject is kept, so intake can refuse it rather than quietly change the header.
+        subject.strip(),
         html,
         // Trimmed like derived text, so body.txt may put block tags on lines of their own.
         text != null ? text.strip() : HtmlToText.convert(html));
@@ -126,11 +124,6 @@ public class TemplateRenderer {
       }
     }
     return false;
-  }
-
-  private static String oneLine(String subject) {
-    // A line break in a subject (say, from a variable) would end the header early.
-    return LINE_BREAKS.matcher(subject).replaceAll(" ").strip();
   }
 
   private String process(String key, TrackedVariables variables) {

@@ -319,12 +319,13 @@ class TemplateRendererTest {
   }
 
   @Test
-  void lineBreaksInTheSubjectBecomeSpaces() {
+  void lineBreaksAVariablePutsInTheSubjectAreKeptForIntakeToRefuse() {
     Map<String, Object> variables = new HashMap<>(welcomeVariables());
     variables.put("name", "Ada\r\nBcc: victim@example.com\n");
 
     assertThat(builtIn.render("welcome", null, variables).subject())
-        .isEqualTo("Welcome to Acme, Ada Bcc: victim@example.com !");
+        .startsWith("Welcome to Acme, Ada")
+        .contains("\r\nBcc: victim@example.com");
   }
 
   // --- failures and caching --------------------------------------------------------------
