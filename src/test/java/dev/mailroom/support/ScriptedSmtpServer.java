@@ -40,6 +40,11 @@ public class ScriptedSmtpServer implements AutoCloseable {
     public String text() {
       return new String(data, java.nio.charset.StandardCharsets.UTF_8);
     }
+
+    /** The message as the client sent it, without the Received header this server prepends. */
+    public String sent() {
+      return text().replaceFirst("(?s)^Received:.*?\\r\\n(?![ \\t])", "");
+    }
   }
 
   private final SMTPServer server;

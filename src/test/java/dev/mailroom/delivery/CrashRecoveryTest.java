@@ -1,0 +1,160 @@
+package dev.mailroom.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.mailroom.MailroomApplication;
+import dev.mailroom.email.EmailAddress;
+import dev.mailroom.email.EmailIntake;
+import dev.mailroom.email.SendEmailRequest;
+import dev.mailroom.relay.Relays;
+import dev.mailroom.support.ScriptedRelayTest;
+import dev.mailroom.support.ScriptedSmtpServer.Received;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * A second service process, a real JVM, is killed with SIGKILL halfway through 2,000 emails. After
+ * its leases expire the surviving dispatcher delivers the rest: nothing is lost, and the only
+ * duplicates are emails the dead process had in flight, resent byte for byte.
+ */
+@TestPropertySource(properties = "mailroom.delivery.enabled=false")
+class CrashRecoveryTest extends ScriptedRelayTest {
+
+  static final int EMAILS = 2000;
+  static final Duration LEASE = Duration.ofSeconds(3);
+
+  @Autowired EmailIntake intake;
+  @Autowired EmailClaims claims;
+  @Autowired Relays relays;
+  @Autowired DeliverySettings settings;
+  @Autowired DataSource dataSource;
+
+  @Test
+  void killedDispatcherLosesNothingAndResendsOnlyWhatItHadInFlight() throws Exception {
+    for (int i = 0; i < EMAILS; i++) {
+      intake.accept(
+          new SendEmailRequest(
+              null,
+              List.of(EmailAddress.parse("user" + i + "@example.com")),
+              null,
+              null,
+              null,
+              "Hi",
+              null,
+              "Message " + i,
+              null,
+              null,
+              null,
+              null,
+              null),
+          null);
+    }
+    Process child = startServiceProcess();
+    Dispatcher survivor =
+        new Dispatcher(
+            claims,
+            relays,
+            new DeliverySettings(
+                true,
+                2,
+                20,
+                Duration.ofMillis(100),
+                LEASE,
+                Duration.ofSeconds(5),
+                settings.retry(),
+                "survivor"),
+            new SimpleMeterRegistry());
+    try {
+      awaitChildSending();
+      survivor.start();
+      relay.awaitReceived(EMAILS / 2, Duration.ofSeconds(120));
+      child.destroyForcibly().waitFor();
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (sent() < EMAILS && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+    } finally {
+      child.destroyForcibly();
+      survivor.stop();
+    }
+
+    assertThat(sent()).isEqualTo(EMAILS);
+    List<Received> received = relay.received();
+    Map<String, List<Received>> byMessageId =
+        received.stream().collect(Collectors.groupingBy(CrashRecoveryTest::messageId));
+    assertThat(byMessageId).hasSize(EMAILS);
+    List<List<Received>> duplicated =
+        byMessageId.values().stream().filter(copies -> copies.size() > 1).toList();
+    // In flight at most: the child's workers times its batch size.
+    assertThat(received.size() - EMAILS).isLessThanOrEqualTo(4 * 20);
+    for (List<Received> copies : duplicated) {
+      assertThat(copies).extracting(Received::sent).containsOnly(copies.get(0).sent());
+    }
+    assertThat(
+            jdbc.sql("SELECT count(DISTINCT dispatcher) FROM delivery_attempts")
+                .query(Long.class)
+                .single())
+        .isEqualTo(2);
+  }
+
+  private long sent() {
+    return jdbc.sql("SELECT count(*) FROM emails WHERE status = 'SENT'").query(Long.class).single();
+  }
+
+  private void awaitChildSending() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (relay.received().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(relay.received()).as("the second process delivers").isNotEmpty();
+  }
+
+  private Process startServiceProcess() throws Exception {
+    HikariDataSource hikari = dataSource.unwrap(HikariDataSource.class);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                MailroomApplication.class.getName()));
+    command.addAll(
+        List.of(
+            "--spring.datasource.url=" + hikari.getJdbcUrl(),
+            "--spring.datasource.username=" + hikari.getUsername(),
+            "--spring.datasource.password=" + hikari.getPassword(),
+            "--server.port=0",
+            "--management.server.port=0",
+            "--mailroom.email.default-from=sender@mailroom.test",
+            "--mailroom.smtp.relays[0].name=test-relay",
+            "--mailroom.smtp.relays[0].host=localhost",
+            "--mailroom.smtp.relays[0].port=" + relay.port(),
+            "--mailroom.smtp.relays[0].tls-mode=NONE",
+            "--mailroom.delivery.dispatcher-id=child",
+            "--mailroom.delivery.lease-duration=" + LEASE.toMillis() + "ms"));
+    File log = File.createTempFile("crash-recovery-child", ".log");
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+  }
+
+  private static String messageId(Received received) {
+    return received
+        .text()
+        .lines()
+        .filter(l -> l.startsWith("Message-ID:"))
+        .findFirst()
+        .orElseThrow();
+  }
+}
