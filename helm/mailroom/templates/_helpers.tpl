@@ -162,6 +162,12 @@ shutdown of HTTP (one lifecycle phase), then the dispatcher's drain of in-flight
 {{- if and .Values.templates.existingConfigMap (not .Values.templates.existingConfigMapKeys) }}
 {{- fail "templates.existingConfigMap needs templates.existingConfigMapKeys to mount its keys as folders" }}
 {{- end }}
+{{- /* An unset age is the service's default (RetentionSettings: 30d and 90d). */}}
+{{- $bodyAge := default "30d" .Values.retention.bodyAge }}
+{{- $deleteAge := default "90d" .Values.retention.deleteAge }}
+{{- if lt (include "mailroom.durationSeconds" $deleteAge | int) (include "mailroom.durationSeconds" $bodyAge | int) }}
+{{- fail (printf "retention.deleteAge (%s) must be at least retention.bodyAge (%s): deleting an email removes its message too" $deleteAge $bodyAge) }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -184,6 +190,12 @@ the service's own defaults.
 {{- if $retry }}
 {{- $_ := set $delivery "retry" $retry }}
 {{- end }}
+{{- $retention := dict }}
+{{- range $key, $value := .Values.retention }}
+{{- if not (kindIs "invalid" $value) }}
+{{- $_ := set $retention (kebabcase $key) $value }}
+{{- end }}
+{{- end }}
 {{- $relays := list }}
 {{- range $i, $relay := .Values.smtp.relays }}
 {{- $r := dict }}
@@ -204,6 +216,9 @@ the service's own defaults.
 {{- if not (kindIs "invalid" .Values.email.maxRecipients) }}
 {{- $_ := set $email "max-recipients" .Values.email.maxRecipients }}
 {{- end }}
+{{- with .Values.email.maxRequestSize }}
+{{- $_ := set $email "max-request-size" . }}
+{{- end }}
 {{- $smtp := dict "relays" $relays }}
 {{- with .Values.smtp.ehloName }}
 {{- $_ := set $smtp "ehlo-name" . }}
@@ -211,6 +226,9 @@ the service's own defaults.
 {{- $mailroom := dict "email" $email "delivery" $delivery "smtp" $smtp }}
 {{- if .Values.templates.enabled }}
 {{- $_ := set $mailroom "templates" (dict "directory" .Values.templates.mountPath) }}
+{{- end }}
+{{- if $retention }}
+{{- $_ := set $mailroom "retention" $retention }}
 {{- end }}
 server:
   port: {{ .Values.ports.http }}

@@ -11,8 +11,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,15 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.convert.DurationStyle;
-import org.springframework.boot.env.YamlPropertySourceLoader;
-import org.springframework.core.env.MutablePropertySources;
-import org.springframework.core.env.PropertySource;
-import org.springframework.core.env.StandardEnvironment;
-import org.springframework.core.env.SystemEnvironmentPropertySource;
-import org.springframework.core.io.ByteArrayResource;
 
 /**
  * Renders the Helm chart the way {@code helm template} does and checks that the objects fit
@@ -317,9 +307,9 @@ class HelmChartTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("renderingsWithTheChartsSecret")
-  void serviceSeesEveryRelayWithItsPasswordFromTheSecret(Rendering rendering) throws IOException {
+  void serviceSeesEveryRelayWithItsPasswordFromTheSecret(Rendering rendering) {
     Manifests manifests = rendering.manifests();
-    Binder binder = binderFor(manifests);
+    Binder binder = manifests.binder();
 
     List<Relay> relays =
         binder.bind("mailroom.smtp.relays", Bindable.listOf(Relay.class)).orElse(List.of());
@@ -410,26 +400,6 @@ class HelmChartTest {
       String tlsMode,
       @Nullable String username,
       @Nullable String password) {}
-
-  /**
-   * A binder over what a pod sees: the container environment (secrets resolved) above the mounted
-   * application.yaml, ordered and named as Spring Boot orders them.
-   */
-  private static Binder binderFor(Manifests manifests) throws IOException {
-    MutablePropertySources sources = new MutablePropertySources();
-    sources.addLast(
-        new SystemEnvironmentPropertySource(
-            StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-            Map.copyOf(manifests.resolvedEnv())));
-    ByteArrayResource yaml =
-        new ByteArrayResource(manifests.applicationYaml().getBytes(StandardCharsets.UTF_8));
-    for (PropertySource<?> source : new YamlPropertySourceLoader().load("application.yaml", yaml)) {
-      sources.addLast(source);
-    }
-    return new Binder(
-        ConfigurationPropertySources.from(sources),
-        new PropertySourcesPlaceholdersResolver(sources));
-  }
 
   private static String actuatorBasePath() {
     return Optional.ofNullable(stringAt(APPLICATION, "management.endpoints.web.base-path"))

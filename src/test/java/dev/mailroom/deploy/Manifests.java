@@ -8,6 +8,9 @@ import static dev.mailroom.deploy.Yaml.mapAt;
 import static dev.mailroom.deploy.Yaml.maps;
 import static dev.mailroom.deploy.Yaml.stringAt;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -17,6 +20,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.core.io.ByteArrayResource;
 
 /** The Kubernetes objects of one {@code helm template} run, with the lookups the tests need. */
 record Manifests(List<Map<String, Object>> objects) {
@@ -115,6 +127,31 @@ record Manifests(List<Map<String, Object>> objects) {
 
   Map<String, Object> applicationConfig() {
     return Yaml.load(applicationYaml());
+  }
+
+  /**
+   * A binder over what a pod sees: the container environment (secrets resolved) above the mounted
+   * application.yaml, ordered and named as Spring Boot orders them.
+   */
+  Binder binder() {
+    MutablePropertySources sources = new MutablePropertySources();
+    sources.addLast(
+        new SystemEnvironmentPropertySource(
+            StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+            Map.copyOf(resolvedEnv())));
+    ByteArrayResource yaml =
+        new ByteArrayResource(applicationYaml().getBytes(StandardCharsets.UTF_8));
+    try {
+      for (PropertySource<?> source :
+          new YamlPropertySourceLoader().load("application.yaml", yaml)) {
+        sources.addLast(source);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new Binder(
+        ConfigurationPropertySources.from(sources),
+        new PropertySourcesPlaceholdersResolver(sources));
   }
 
   List<Map<String, Object>> volumes() {

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.mailroom.retention;
+
+import org.jspecify.annotations.NullMarked;

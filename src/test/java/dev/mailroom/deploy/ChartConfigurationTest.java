@@ -1,0 +1,302 @@
+package dev.mailroom.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.TemplateCommand;
+import dev.mailroom.delivery.DeliverySettings;
+import dev.mailroom.email.EmailSettings;
+import dev.mailroom.relay.SmtpSettings;
+import dev.mailroom.retention.RetentionSettings;
+import dev.mailroom.template.TemplateSettings;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.context.properties.bind.BindHandler;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
+import org.springframework.boot.context.properties.bind.handler.IgnoreTopLevelConverterNotFoundBindHandler;
+import org.springframework.boot.context.properties.bind.handler.NoUnboundElementsBindHandler;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The chart and the service must agree on every setting. The application.yaml the chart renders
+ * (with the pod's environment, for the passwords it refers to) is bound to the service's own
+ * configuration records the way the service binds it at startup, but strictly: a key the records do
+ * not have, or a value that does not convert or validate, fails here instead of being ignored or
+ * crash-looping pods. Conversely, every setting of the records must be reachable from values.
+ */
+class ChartConfigurationTest {
+
+  private static final Path CHART = Path.of("helm/mailroom");
+  private static final Path MINIMAL_VALUES = Path.of("src/test/resources/helm/values-minimal.yaml");
+  private static final Path ALL_ON_VALUES = Path.of("src/test/resources/helm/values-all-on.yaml");
+
+  /** A configuration record of the service and where it binds. */
+  record Section(String prefix, Class<? extends Record> type) {}
+
+  private static final List<Section> SECTIONS =
+      List.of(
+          new Section("mailroom.email", EmailSettings.class),
+          new Section("mailroom.delivery", DeliverySettings.class),
+          new Section("mailroom.smtp", SmtpSettings.class),
+          new Section("mailroom.templates", TemplateSettings.class),
+          new Section("mailroom.retention", RetentionSettings.class));
+
+  /** Settings of the records that the chart leaves out on purpose, and why. */
+  private static final Map<String, String> NOT_IN_THE_CHART =
+      Map.of(
+          "mailroom.delivery.dispatcher-id",
+          "each pod takes its pod name (HOSTNAME); one value would give every pod the same name");
+
+  private static final ValidatorFactory validation = Validation.buildDefaultValidatorFactory();
+
+  @AfterAll
+  static void closeValidation() {
+    validation.close();
+  }
+
+  static Stream<Path> valuesFiles() {
+    return Stream.of(MINIMAL_VALUES, ALL_ON_VALUES);
+  }
+
+  @ParameterizedTest
+  @MethodSource("valuesFiles")
+  void everyServiceSettingTheChartWritesBindsAndValidates(Path values) {
+    Manifests manifests = render(values, t -> t);
+
+    assertThat(bindingProblems(manifests)).isEmpty();
+  }
+
+  @Test
+  void everyServiceSettingCanBeSetFromTheChart() {
+    Set<String> rendered = keys(render(ALL_ON_VALUES, t -> t).applicationConfig());
+    Set<String> settings = new TreeSet<>();
+    SECTIONS.forEach(section -> settings.addAll(settingsOf(section.prefix(), section.type())));
+    settings.removeAll(NOT_IN_THE_CHART.keySet());
+
+    assertThat(rendered)
+        .as(
+            "settings the chart cannot set with %s; add them to values.yaml, values.schema.json"
+                + " and the chart README, or to NOT_IN_THE_CHART with the reason",
+            ALL_ON_VALUES)
+        .containsAll(settings);
+  }
+
+  @ParameterizedTest
+  @MethodSource("valuesFiles")
+  void everySpringBootPropertyTheChartWritesExists(Path values) {
+    Set<String> known = springBootProperties();
+    Set<String> unknown = new TreeSet<>();
+    for (String key : keys(render(values, t -> t).applicationConfig())) {
+      if (!key.startsWith("mailroom.") && !known.contains(key) && !isMapEntry(key, known)) {
+        unknown.add(key);
+      }
+    }
+
+    assertThat(unknown).as("not Spring Boot properties").isEmpty();
+  }
+
+  @Test
+  void misspeltSettingIsCaught() {
+    Manifests manifests =
+        render(MINIMAL_VALUES, t -> t.set("config.mailroom.delivery.batch-sise", "5"));
+
+    assertThat(bindingProblems(manifests)).singleElement().asString().contains("batch-sise");
+  }
+
+  @Test
+  void settingOfUnknownSectionIsCaught() {
+    Manifests manifests = render(MINIMAL_VALUES, t -> t.set("config.mailroom.retentoin.x", "1"));
+
+    assertThat(bindingProblems(manifests))
+        .singleElement()
+        .asString()
+        .contains("mailroom.retentoin.x");
+  }
+
+  @Test
+  void valueThatDoesNotConvertIsCaught() {
+    Manifests manifests =
+        render(MINIMAL_VALUES, t -> t.set("config.mailroom.retention.interval", "hourly"));
+
+    assertThat(bindingProblems(manifests))
+        .singleElement()
+        .asString()
+        .contains("mailroom.retention.interval");
+  }
+
+  @Test
+  void valueThatFailsTheServicesValidationIsCaught() {
+    Manifests manifests =
+        render(MINIMAL_VALUES, t -> t.set("config.mailroom.delivery.batch-size", "0"));
+
+    assertThat(bindingProblems(manifests))
+        .singleElement()
+        .asString()
+        .contains("mailroom.delivery", "batchSize");
+  }
+
+  @Test
+  void deleteAgeBelowTheBodyAgeStopsTheInstall() {
+    assertThatThrownBy(() -> render(MINIMAL_VALUES, t -> t.set("retention.deleteAge", "7d")))
+        .hasMessageContaining("retention.deleteAge (7d) must be at least retention.bodyAge (30d)");
+  }
+
+  private static Manifests render(Path values, UnaryOperator<TemplateCommand> options) {
+    TemplateCommand command =
+        new Helm(CHART).template().withName("mr").withNamespace("mail").withValuesFile(values);
+    return Manifests.parse(options.apply(command).call());
+  }
+
+  /**
+   * Binds each section strictly and validates it as the service would; returns what went wrong, one
+   * entry per problem.
+   */
+  private static List<String> bindingProblems(Manifests manifests) {
+    List<String> problems = new ArrayList<>();
+    for (String key : keys(manifests.applicationConfig())) {
+      if (key.startsWith("mailroom.")
+          && SECTIONS.stream().noneMatch(s -> key.startsWith(s.prefix() + "."))) {
+        problems.add(key + " belongs to no configuration record of the service");
+      }
+    }
+    Binder binder = manifests.binder();
+    Validator validator = validation.getValidator();
+    for (Section section : SECTIONS) {
+      BindHandler strict =
+          new NoUnboundElementsBindHandler(new IgnoreTopLevelConverterNotFoundBindHandler());
+      try {
+        Object bound = binder.bindOrCreate(section.prefix(), Bindable.of(section.type()), strict);
+        for (ConstraintViolation<Object> violation : validator.validate(bound)) {
+          problems.add(
+              section.prefix()
+                  + ": "
+                  + violation.getPropertyPath()
+                  + " "
+                  + violation.getMessage()
+                  + " (was "
+                  + violation.getInvalidValue()
+                  + ")");
+        }
+      } catch (RuntimeException e) {
+        problems.add(section.prefix() + ": " + messages(e));
+      }
+    }
+    return problems;
+  }
+
+  private static String messages(Throwable e) {
+    StringBuilder all = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      all.append(t.getMessage()).append("; ");
+    }
+    return all.toString();
+  }
+
+  /** Every leaf of a YAML tree as a property name, list indexes written {@code [*]}. */
+  private static Set<String> keys(Map<String, Object> tree) {
+    Set<String> keys = new TreeSet<>();
+    collect("", tree, keys);
+    return keys;
+  }
+
+  private static void collect(String name, Object node, Set<String> keys) {
+    if (node instanceof Map<?, ?> map) {
+      map.forEach(
+          (key, value) -> collect(name.isEmpty() ? key.toString() : name + "." + key, value, keys));
+    } else if (node instanceof List<?> list && !list.isEmpty()) {
+      list.forEach(element -> collect(name + "[*]", element, keys));
+    } else {
+      keys.add(name);
+    }
+  }
+
+  /** The property names of a configuration record, nested records and lists of them included. */
+  private static Set<String> settingsOf(String prefix, Class<?> type) {
+    Set<String> settings = new TreeSet<>();
+    for (RecordComponent component : type.getRecordComponents()) {
+      String name = prefix + "." + DataObjectPropertyName.toDashedForm(component.getName());
+      Class<?> element = listElement(component.getGenericType());
+      if (component.getType().isRecord()) {
+        settings.addAll(settingsOf(name, component.getType()));
+      } else if (element != null && element.isRecord()) {
+        settings.addAll(settingsOf(name + "[*]", element));
+      } else {
+        settings.add(name);
+      }
+    }
+    return settings;
+  }
+
+  private static @org.jspecify.annotations.Nullable Class<?> listElement(Type type) {
+    if (type instanceof ParameterizedType generic
+        && generic.getRawType() == List.class
+        && generic.getActualTypeArguments()[0] instanceof Class<?> element) {
+      return element;
+    }
+    return null;
+  }
+
+  /** Every property Spring Boot documents in its configuration metadata, on the test classpath. */
+  private static Set<String> springBootProperties() {
+    JsonMapper json = JsonMapper.builder().build();
+    Set<String> names = new TreeSet<>();
+    try {
+      for (URL file :
+          Collections.list(
+              ChartConfigurationTest.class
+                  .getClassLoader()
+                  .getResources("META-INF/spring-configuration-metadata.json"))) {
+        try (InputStream in = file.openStream()) {
+          JsonNode metadata = json.readTree(in);
+          metadata
+              .path("properties")
+              .valueStream()
+              .forEach(
+                  p ->
+                      names.add(
+                          p.path("type").asString("").startsWith("java.util.Map<")
+                              ? p.path("name").asString() + ".*"
+                              : p.path("name").asString()));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return names;
+  }
+
+  private static boolean isMapEntry(String key, Set<String> known) {
+    for (int dot = key.lastIndexOf('.'); dot > 0; dot = key.lastIndexOf('.', dot - 1)) {
+      if (known.contains(key.substring(0, dot) + ".*")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
