@@ -43,7 +43,7 @@ public class ScriptedSmtpServer implements AutoCloseable {
 
     /** The message as the client sent it, without the Received header this server prepends. */
     public String sent() {
-      return text().replaceFirst("(?s)^Received:.*?\\r\\n(?![ \\t])", "");
+      return withoutReceived(text());
     }
   }
 
@@ -88,7 +88,11 @@ public class ScriptedSmtpServer implements AutoCloseable {
     return this;
   }
 
-  /** Every message body sent with DATA, accepted or not, in order. */
+  static String withoutReceived(String message) {
+    return message.replaceFirst("(?s)^Received:.*?\\r\\n(?![ \\t])", "");
+  }
+
+  /** Every message sent with DATA, accepted or not, in order, as the client sent it. */
   public List<String> dataSeen() {
     return List.copyOf(dataSeen);
   }
@@ -147,7 +151,7 @@ public class ScriptedSmtpServer implements AutoCloseable {
     @Override
     public String data(InputStream data) throws RejectException, IOException {
       byte[] bytes = data.readAllBytes();
-      dataSeen.add(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+      dataSeen.add(withoutReceived(new String(bytes, java.nio.charset.StandardCharsets.UTF_8)));
       String always = alwaysDataReply;
       if (always != null) {
         throw reject(always);
