@@ -201,7 +201,9 @@ public class EmailIntake {
                 content.html(),
                 content.text(),
                 messageId,
-                Instant.now()));
+                Instant.now(),
+                Attachments.decode(request.attachments()),
+                CustomHeaders.of(request.headers())));
     List<NewRecipient> recipients = new ArrayList<>();
     addRecipients(recipients, "TO", request.toOrEmpty());
     addRecipients(recipients, "CC", request.ccOrEmpty());

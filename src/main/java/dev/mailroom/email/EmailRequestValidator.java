@@ -75,6 +75,9 @@ class EmailRequestValidator {
     checkContent(request, problems);
     checkTags(request.tags(), problems);
     checkMetadata(request.metadata(), problems);
+    boolean hasHtml = request.template() != null || !isBlank(request.html());
+    Attachments.check(request.attachments(), hasHtml, settings, problems);
+    CustomHeaders.check(request.headers(), problems);
     return problems;
   }
 
@@ -113,6 +116,10 @@ class EmailRequestValidator {
         && (request.text() == null || request.text().isBlank())) {
       problems.add(FieldProblem.at("/html", "html or text is required when no template is given"));
     }
+  }
+
+  private static boolean isBlank(@Nullable String value) {
+    return value == null || value.isBlank();
   }
 
   static void checkSubject(String pointer, String subject, List<FieldProblem> problems) {

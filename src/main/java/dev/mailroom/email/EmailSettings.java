@@ -15,7 +15,10 @@ import org.springframework.validation.annotation.Validated;
  * @param messageIdDomain the right-hand side of every Message-ID; defaults to the default sender's
  *     domain
  * @param maxRecipients to + cc + bcc of one email
- * @param maxRequestSize the largest request body accepted (413 beyond)
+ * @param maxRequestSize the largest request body accepted (413 beyond); large enough by default for
+ *     {@code maxAttachmentSize} of attachments in base64 (which is 4/3 of their size)
+ * @param maxAttachments attachments of one email, inline or not
+ * @param maxAttachmentSize the decoded size of all attachments of one email together
  */
 @ConfigurationProperties("mailroom.email")
 @Validated
@@ -23,4 +26,6 @@ public record EmailSettings(
     @Nullable String defaultFrom,
     @Nullable String messageIdDomain,
     @DefaultValue("50") @Min(1) @Max(1000) int maxRecipients,
-    @DefaultValue("1MB") DataSize maxRequestSize) {}
+    @DefaultValue("15MB") DataSize maxRequestSize,
+    @DefaultValue("20") @Min(0) @Max(1000) int maxAttachments,
+    @DefaultValue("10MB") DataSize maxAttachmentSize) {}

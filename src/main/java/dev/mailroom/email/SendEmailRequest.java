@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The body of {@code POST /emails}. Content is either a template with its variables, or a ready
- * subject with html and/or text.
+ * subject with html and/or text. {@code attachments} and {@code headers} go into the message as
+ * given, once checked.
  */
 public record SendEmailRequest(
     @Nullable EmailAddress from,
@@ -26,7 +27,9 @@ public record SendEmailRequest(
     @Nullable Map<String, @Nullable Object> variables,
     @Nullable String locale,
     @Nullable List<@Nullable String> tags,
-    @Nullable Map<String, @Nullable String> metadata) {
+    @Nullable Map<String, @Nullable String> metadata,
+    @Nullable List<@Nullable Attachment> attachments,
+    @Nullable Map<String, @Nullable String> headers) {
 
   List<EmailAddress> toOrEmpty() {
     return orEmpty(to);

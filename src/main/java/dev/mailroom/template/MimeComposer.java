@@ -1,19 +1,25 @@
 package dev.mailroom.template;
 
+import jakarta.activation.DataHandler;
 import jakarta.mail.Message.RecipientType;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.util.ByteArrayDataSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
@@ -23,6 +29,11 @@ import org.springframework.stereotype.Component;
  * UTF-8 throughout, RFC 2047 encoded words for non-ASCII headers, our own Message-ID and Date. The
  * bytes returned are stored and sent unchanged on every attempt. Bcc is never written into the
  * message; it lives in the envelope only.
+ *
+ * <p>Attachments wrap the body: inline ones (with a Content-ID) in a multipart/related around the
+ * alternative, files in a multipart/mixed around that, so {@code mixed[related[alternative,
+ * inline...], files...]} at most. Attachment parts are base64; their file names are RFC 2231
+ * encoded in UTF-8 when they are not ASCII.
  */
 @Component
 public class MimeComposer {
@@ -33,6 +44,8 @@ public class MimeComposer {
 
   /**
    * @param text the plain-text part; when null it is derived from the HTML
+   * @param attachments files and inline parts, in the order they are given
+   * @param headers the caller's own header fields, checked already; non-ASCII values are encoded
    */
   public record Draft(
       InternetAddress from,
@@ -43,7 +56,37 @@ public class MimeComposer {
       @Nullable String html,
       @Nullable String text,
       String messageId,
-      Instant date) {}
+      Instant date,
+      List<AttachedFile> attachments,
+      Map<String, String> headers) {
+
+    public Draft(
+        InternetAddress from,
+        List<InternetAddress> to,
+        List<InternetAddress> cc,
+        List<InternetAddress> replyTo,
+        String subject,
+        @Nullable String html,
+        @Nullable String text,
+        String messageId,
+        Instant date) {
+      this(from, to, cc, replyTo, subject, html, text, messageId, date, List.of(), Map.of());
+    }
+  }
+
+  /**
+   * A file to attach, decoded.
+   *
+   * @param contentType a checked media type, possibly with parameters
+   * @param contentId when not null the part is inline, with this Content-ID (without brackets)
+   */
+  public record AttachedFile(
+      String filename, String contentType, byte[] content, @Nullable String contentId) {
+
+    boolean inline() {
+      return contentId != null;
+    }
+  }
 
   public byte[] compose(Draft draft) {
     try {
@@ -60,16 +103,27 @@ public class MimeComposer {
       }
       message.setSubject(draft.subject(), UTF_8);
       message.setSentDate(Date.from(draft.date()));
+      for (Map.Entry<String, String> header : draft.headers().entrySet()) {
+        message.addHeader(header.getKey(), encodeHeader(header.getKey(), header.getValue()));
+      }
       String html = draft.html();
       String text =
           draft.text() != null ? draft.text() : html == null ? "" : HtmlToText.convert(html);
-      if (html == null) {
+      List<AttachedFile> inline =
+          draft.attachments().stream().filter(AttachedFile::inline).toList();
+      List<AttachedFile> files =
+          draft.attachments().stream().filter(file -> !file.inline()).toList();
+      if (html == null && inline.isEmpty() && files.isEmpty()) {
         message.setText(text, UTF_8, "plain");
       } else {
-        MimeMultipart alternative = new MimeMultipart("alternative");
-        alternative.addBodyPart(part(text, "plain"));
-        alternative.addBodyPart(part(html, "html"));
-        message.setContent(alternative);
+        MimeMultipart body = html == null ? null : alternative(text, html);
+        if (!inline.isEmpty()) {
+          body = related(body, inline);
+        }
+        if (!files.isEmpty()) {
+          body = mixed(body == null ? part(text, "plain") : wrap(body), files);
+        }
+        message.setContent(body);
       }
       message.saveChanges();
       ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
@@ -86,6 +140,87 @@ public class MimeComposer {
     MimeBodyPart part = new MimeBodyPart();
     part.setText(content, UTF_8, subtype);
     return part;
+  }
+
+  private static MimeMultipart alternative(String text, String html) throws MessagingException {
+    MimeMultipart alternative = new MimeMultipart("alternative");
+    alternative.addBodyPart(part(text, "plain"));
+    alternative.addBodyPart(part(html, "html"));
+    return alternative;
+  }
+
+  /** The HTML alternative and the parts it refers to by cid:, per RFC 2387. */
+  private static MimeMultipart related(
+      @Nullable MimeMultipart alternative, List<AttachedFile> inline) throws MessagingException {
+    if (alternative == null) {
+      throw new IllegalArgumentException("inline attachments need an html body");
+    }
+    MimeMultipart related = new RelatedMultipart(alternative.getContentType());
+    related.addBodyPart(wrap(alternative));
+    for (AttachedFile file : inline) {
+      related.addBodyPart(attachment(file));
+    }
+    return related;
+  }
+
+  private static MimeMultipart mixed(MimeBodyPart body, List<AttachedFile> files)
+      throws MessagingException {
+    MimeMultipart mixed = new MimeMultipart("mixed");
+    mixed.addBodyPart(body);
+    for (AttachedFile file : files) {
+      mixed.addBodyPart(attachment(file));
+    }
+    return mixed;
+  }
+
+  private static MimeBodyPart wrap(MimeMultipart multipart) throws MessagingException {
+    MimeBodyPart part = new MimeBodyPart();
+    part.setContent(multipart);
+    return part;
+  }
+
+  /**
+   * A base64 part holding the bytes unchanged. Content-Type and Content-Disposition are written
+   * here rather than left to Jakarta Mail, so that the file name is always UTF-8 (see {@link
+   * FileNameParameter}).
+   */
+  private static MimeBodyPart attachment(AttachedFile file) throws MessagingException {
+    ContentType type = new ContentType(file.contentType());
+    if (type.getParameterList() != null) {
+      type.getParameterList().remove("name");
+    }
+    MimeBodyPart part = new MimeBodyPart();
+    part.setDataHandler(
+        new DataHandler(new ByteArrayDataSource(file.content(), type.getBaseType())));
+    part.setHeader("Content-Type", type + FileNameParameter.format("name", file.filename()));
+    part.setHeader("Content-Transfer-Encoding", "base64");
+    part.setHeader(
+        "Content-Disposition",
+        (file.inline() ? MimeBodyPart.INLINE : MimeBodyPart.ATTACHMENT)
+            + FileNameParameter.format("filename", file.filename()));
+    if (file.contentId() != null) {
+      part.setContentID("<" + file.contentId() + ">");
+    }
+    return part;
+  }
+
+  /** RFC 2047 encoded words when the value is not ASCII, folded at white space. */
+  private static String encodeHeader(String name, String value) {
+    try {
+      return MimeUtility.fold(name.length() + 2, MimeUtility.encodeText(value, UTF_8, null));
+    } catch (UnsupportedEncodingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** multipart/related with the type of its root part, which RFC 2387 requires. */
+  private static final class RelatedMultipart extends MimeMultipart {
+    RelatedMultipart(String rootType) throws MessagingException {
+      super("related");
+      ContentType type = new ContentType(contentType);
+      type.setParameter("type", new ContentType(rootType).getBaseType());
+      contentType = type.toString();
+    }
   }
 
   /** Keeps the Message-ID chosen at intake instead of one made from the local host name. */

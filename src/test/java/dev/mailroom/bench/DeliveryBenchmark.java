@@ -129,6 +129,8 @@ class DeliveryBenchmark extends ScriptedRelayTest {
             "name", "User " + i, "productName", "Acme", "actionUrl", "https://acme.example/start"),
         null,
         List.of("bench"),
+        null,
+        null,
         null);
   }
 

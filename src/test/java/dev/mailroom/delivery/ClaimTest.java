@@ -60,6 +60,8 @@ class ClaimTest extends ScriptedRelayTest {
                 null,
                 null,
                 null,
+                null,
+                null,
                 null),
             null)
         .id();

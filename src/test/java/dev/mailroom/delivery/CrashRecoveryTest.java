@@ -57,6 +57,8 @@ class CrashRecoveryTest extends ScriptedRelayTest {
               null,
               null,
               null,
+              null,
+              null,
               null),
           null);
     }
