@@ -166,36 +166,39 @@ public class RelayPool implements AutoCloseable {
    */
   public SendResult send(OutgoingMessage message) {
     long started = System.nanoTime();
+    SMTPMessage mime;
+    InternetAddress[] to;
+    try {
+      mime = new SMTPMessage(session, new ByteArrayInputStream(message.mime()));
+      mime.setEnvelopeFrom(message.envelopeFrom());
+      to = new InternetAddress[message.recipients().size()];
+      for (int i = 0; i < to.length; i++) {
+        to[i] = new InternetAddress(message.recipients().get(i), false);
+      }
+    } catch (MessagingException e) {
+      // Not the relay's doing, and no other relay would do better.
+      return notSent(message, "the stored message cannot be sent: " + e.getMessage(), started);
+    }
     if (!awaitRateLimit()) {
-      circuit.releasePermission();
-      return SendClassifier.unavailable(
-          message.recipients(),
+      return notSent(
+          message,
           "relay " + relay.name() + " is at its rate limit of " + relay.rateLimit() + "/s",
-          relay.name(),
-          elapsed(started));
+          started);
     }
     Connection connection;
     try {
       connection = pool.borrowObject();
     } catch (NoSuchElementException e) {
-      circuit.releasePermission();
-      return SendClassifier.unavailable(
-          message.recipients(),
+      return notSent(
+          message,
           "no connection to relay " + relay.name() + " within " + relay.borrowTimeout(),
-          relay.name(),
-          elapsed(started));
+          started);
     } catch (Exception e) {
       return recorded(
           SendClassifier.classify(message.recipients(), e, relay.name(), elapsed(started)));
     }
     boolean reusable = true;
     try {
-      SMTPMessage mime = new SMTPMessage(session, new ByteArrayInputStream(message.mime()));
-      mime.setEnvelopeFrom(message.envelopeFrom());
-      InternetAddress[] to = new InternetAddress[message.recipients().size()];
-      for (int i = 0; i < to.length; i++) {
-        to[i] = new InternetAddress(message.recipients().get(i), false);
-      }
       connection.transport.sendMessage(mime, to);
       connection.messages++;
       SmtpReply reply =
@@ -215,6 +218,12 @@ public class RelayPool implements AutoCloseable {
     } finally {
       release(connection, reusable && !retired(connection));
     }
+  }
+
+  /** Nothing reached the relay: the permit goes back and the circuit learns nothing. */
+  private SendResult notSent(OutgoingMessage message, String why, long started) {
+    circuit.releasePermission();
+    return SendClassifier.notSent(message.recipients(), why, relay.name(), elapsed(started));
   }
 
   /** Waits for the rate limit's next token, at most as long as for a connection. */

@@ -120,7 +120,7 @@ public class Relays implements AutoCloseable {
   }
 
   private SendResult noRelayAvailable(OutgoingMessage message, List<String> open) {
-    return SendClassifier.unavailable(
+    return SendClassifier.notSent(
         message.recipients(),
         "not sent: every relay's circuit is open (" + String.join(", ", open) + ")",
         firstChoice(),

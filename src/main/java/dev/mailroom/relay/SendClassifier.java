@@ -41,11 +41,11 @@ final class SendClassifier {
   }
 
   /**
-   * Nothing was sent because the relay could not be used just now (its pool or rate limit was
-   * saturated, or its circuit is open): deferred, and not counted as a failure of the relay.
+   * Nothing was sent, for a reason that is not the relay's (its pool or rate limit was saturated,
+   * every circuit is open, the stored message is unusable): deferred, and not counted against the
+   * relay.
    */
-  static SendResult unavailable(
-      List<String> recipients, String why, String relay, Duration duration) {
+  static SendResult notSent(List<String> recipients, String why, String relay, Duration duration) {
     SmtpReply reply = SmtpReply.noReply(why);
     return new SendResult(
         Outcome.DEFERRED,
