@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A minimal SMTP server on a plain socket that records every connection and every command verb it
  * receives, so a test can see what the client did on the wire: how many connections it opened,
- * whether it said QUIT. It accepts every message, or greets with a chosen failure.
+ * whether it said QUIT. It accepts every message, unless it greets with a failure or a command is
+ * scripted to fail.
  */
 final class RecordingSmtpServer implements AutoCloseable {
 
@@ -33,6 +36,7 @@ final class RecordingSmtpServer implements AutoCloseable {
           });
   private final AtomicInteger connections = new AtomicInteger();
   private final List<String> verbs = new CopyOnWriteArrayList<>();
+  private final Map<String, String> answers = new ConcurrentHashMap<>();
   private volatile String greeting = "220 recording.test ESMTP";
 
   RecordingSmtpServer() throws IOException {
@@ -47,6 +51,12 @@ final class RecordingSmtpServer implements AutoCloseable {
   /** New connections are greeted with this reply; anything but 220 ends the session. */
   RecordingSmtpServer greetWith(String reply) {
     greeting = reply;
+    return this;
+  }
+
+  /** Every command with this verb (MAIL, RCPT, …) is answered with this reply. */
+  RecordingSmtpServer answer(String verb, String reply) {
+    answers.put(verb, reply);
     return this;
   }
 
@@ -93,6 +103,11 @@ final class RecordingSmtpServer implements AutoCloseable {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         String verb = line.split("[ :]", 2)[0].toUpperCase(Locale.ROOT);
         verbs.add(verb);
+        String scripted = answers.get(verb);
+        if (scripted != null) {
+          reply(out, scripted);
+          continue;
+        }
         switch (verb) {
           case "EHLO" -> reply(out, "250-recording.test\r\n250 8BITMIME");
           case "DATA" -> {

@@ -238,6 +238,35 @@ class RelayPoolTest {
   }
 
   @Test
+  void relayRefusingMailFromForNowIsARelayFailure() throws Exception {
+    try (RecordingSmtpServer busy =
+            new RecordingSmtpServer().answer("MAIL", "451 4.3.0 Local error in processing");
+        RelayPool pool = new RelayPool(TestRelay.at(busy.port()).build(), "client.test")) {
+      SendResult result = pool.send(message("b@example.com"));
+
+      assertThat(result.outcome()).isEqualTo(Outcome.DEFERRED);
+      assertThat(result.reply().code()).isEqualTo(451);
+      assertThat(result.relayFailure()).isTrue();
+      assertThat(busy.count("DATA")).isZero();
+    }
+  }
+
+  @Test
+  void relayDemandingAuthenticationDefersInsteadOfFailingTheEmail() throws Exception {
+    try (RecordingSmtpServer locked =
+            new RecordingSmtpServer().answer("MAIL", "530 5.7.0 Authentication required");
+        RelayPool pool = new RelayPool(TestRelay.at(locked.port()).build(), "client.test")) {
+      SendResult result = pool.send(message("b@example.com"));
+
+      assertThat(result.outcome()).isEqualTo(Outcome.DEFERRED);
+      assertThat(result.reply().code()).isEqualTo(530);
+      assertThat(result.relayFailure()).isTrue();
+      assertThat(result.recipients().get("b@example.com").outcome())
+          .isEqualTo(RecipientOutcome.DEFERRED);
+    }
+  }
+
+  @Test
   void rejectedRecipientsAndRejectedContentAreNotRelayFailures() {
     server.rejectRecipient("gone@example.com", "550 5.1.1 User unknown");
     try (RelayPool pool =
