@@ -84,8 +84,7 @@ final class SendClassifier {
       // MAIL FROM, DATA or end-of-data: the reply concerns the whole message.
       messageReply = SmtpReply.of(smtp.getReturnCode(), smtp.getMessage());
       relayFailure = isRelayLevel(messageReply, smtp.getCommand());
-      // A relay refusing us (530 at MAIL FROM) says nothing final about the message.
-      unreported = relayFailure ? RecipientOutcome.DEFERRED : recipientOutcome(messageReply);
+      unreported = recipientOutcome(messageReply);
     } else {
       // No RCPT was accepted, so no DATA was sent: each address carries its own reply.
       messageReply =
@@ -172,6 +171,10 @@ final class SendClassifier {
   private static RecipientOutcome recipientOutcome(SmtpReply reply) {
     if (reply.isPositive()) {
       return RecipientOutcome.ACCEPTED;
+    }
+    if (reply.code() == 530 || reply.code() == 535) {
+      // The relay wants credentials it did not get: nothing final about this address.
+      return RecipientOutcome.DEFERRED;
     }
     return reply.isPermanent() ? RecipientOutcome.REJECTED : RecipientOutcome.DEFERRED;
   }
