@@ -164,8 +164,9 @@ class EmailClaims {
     batch.batchUpdate(
         """
         INSERT INTO delivery_attempts (email_id, number, dispatcher, relay, started_at, duration_ms,
-                                       outcome, reply_code, enhanced_code, reply_text)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       outcome, reply_code, enhanced_code, reply_text,
+                                       tls_protocol, tls_cipher)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         attempted,
         attempted.size(),
@@ -180,6 +181,8 @@ class EmailClaims {
           ps.setInt(6, (int) Math.min(Integer.MAX_VALUE, result.duration().toMillis()));
           ps.setString(7, result.outcome().name());
           setReply(ps, 8, reply);
+          ps.setString(11, result.tls() == null ? null : result.tls().protocol());
+          ps.setString(12, result.tls() == null ? null : result.tls().cipher());
         });
     writeRecipients(current);
     return current.size();

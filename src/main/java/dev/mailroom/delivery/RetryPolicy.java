@@ -6,10 +6,12 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
- * When to try a deferred email again: an exponential backoff with jitter, wrapped by a limit on the
- * email's age. The last attempt is placed at the age limit rather than skipped.
+ * When to try a deferred email again: an exponential backoff with jitter, stretched to the delay a
+ * relay asked for, wrapped by a limit on the email's age. The last attempt is placed at the age
+ * limit rather than skipped.
  */
 public final class RetryPolicy {
 
@@ -30,11 +32,24 @@ public final class RetryPolicy {
    * @return when to try again, or empty when the email has run out of time
    */
   public Optional<Instant> nextAttempt(int failedAttempts, Instant acceptedAt, Instant now) {
+    return nextAttempt(failedAttempts, acceptedAt, now, null);
+  }
+
+  /**
+   * @param hint the delay the relay asked for ("try again in 120 seconds"), if it named one: the
+   *     next attempt waits at least that long, and never past the age limit
+   */
+  public Optional<Instant> nextAttempt(
+      int failedAttempts, Instant acceptedAt, Instant now, @Nullable Duration hint) {
     Instant deadline = acceptedAt.plus(retry.maxAge());
     if (!now.isBefore(deadline)) {
       return Optional.empty();
     }
-    Instant next = now.plus(backoff(failedAttempts));
+    Duration delay = backoff(failedAttempts);
+    if (hint != null && hint.compareTo(delay) > 0) {
+      delay = hint;
+    }
+    Instant next = now.plus(delay);
     return Optional.of(next.isAfter(deadline) ? deadline : next);
   }
 

@@ -43,7 +43,8 @@ record Settlement(
           new RecipientUpdate(recipient.position(), outcome.outcome().name(), outcome.reply()));
     }
     if (waiting) {
-      Optional<Instant> next = retry.nextAttempt(email.attempts(), email.createdAt(), now);
+      Optional<Instant> next =
+          retry.nextAttempt(email.attempts(), email.createdAt(), now, result.retryAfter());
       if (next.isPresent()) {
         return new Settlement("DEFERRED", next.get(), null, null, null, updates);
       }

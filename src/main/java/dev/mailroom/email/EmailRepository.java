@@ -4,6 +4,7 @@ import dev.mailroom.email.EmailView.Attempt;
 import dev.mailroom.email.EmailView.Recipient;
 import dev.mailroom.email.EmailView.Reply;
 import dev.mailroom.email.EmailView.TemplateUsed;
+import dev.mailroom.email.EmailView.Tls;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -201,7 +202,7 @@ class EmailRepository {
     return jdbc.sql(
             """
             SELECT number, started_at, relay, outcome, reply_code, enhanced_code, reply_text,
-                   duration_ms, dispatcher
+                   duration_ms, dispatcher, tls_protocol, tls_cipher
               FROM delivery_attempts WHERE email_id = :id ORDER BY number, id
             """)
         .param("id", id)
@@ -214,8 +215,14 @@ class EmailRepository {
                     rs.getString("outcome"),
                     reply(rs),
                     rs.getLong("duration_ms"),
-                    rs.getString("dispatcher")))
+                    rs.getString("dispatcher"),
+                    tls(rs)))
         .list();
+  }
+
+  private static @Nullable Tls tls(ResultSet rs) throws SQLException {
+    String protocol = rs.getString("tls_protocol");
+    return protocol == null ? null : new Tls(protocol, rs.getString("tls_cipher"));
   }
 
   private static @Nullable Reply reply(ResultSet rs) throws SQLException {

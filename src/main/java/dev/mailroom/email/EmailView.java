@@ -44,5 +44,10 @@ public record EmailView(
       String outcome,
       @Nullable Reply reply,
       long durationMs,
-      String dispatcher) {}
+      String dispatcher,
+      @Nullable Tls tls) {}
+
+  /** The TLS session the attempt's connection negotiated; absent for plain SMTP. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Tls(String protocol, @Nullable String cipher) {}
 }

@@ -16,12 +16,14 @@ import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPAddressSucceededException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.util.MailConnectException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns what the SMTP transport reported into a {@link SendResult}: the one place that decides
  * transient versus permanent. 2xx is delivered, 4xx and every failure without a reply (refused
  * connection, timeout, TLS or authentication trouble) are transient, 5xx is permanent. RCPT replies
- * are per recipient: one rejected address never fails the others.
+ * are per recipient: one rejected address never fails the others. It also decides whether the
+ * relay, rather than the message, failed, and reads any delay a transient reply asks for.
  */
 final class SendClassifier {
 
@@ -34,6 +36,21 @@ final class SendClassifier {
         Outcome.SENT,
         dataReply,
         SendResult.all(recipients, RecipientOutcome.ACCEPTED, dataReply),
+        relay,
+        duration);
+  }
+
+  /**
+   * Nothing was sent, for a reason that is not the relay's (its pool or rate limit was saturated,
+   * every circuit is open, the stored message is unusable): deferred, and not counted against the
+   * relay.
+   */
+  static SendResult notSent(List<String> recipients, String why, String relay, Duration duration) {
+    SmtpReply reply = SmtpReply.noReply(why);
+    return new SendResult(
+        Outcome.DEFERRED,
+        reply,
+        SendResult.all(recipients, RecipientOutcome.DEFERRED, reply),
         relay,
         duration);
   }
@@ -51,7 +68,10 @@ final class SendClassifier {
         reply,
         SendResult.all(recipients, RecipientOutcome.DEFERRED, reply),
         relay,
-        duration);
+        duration,
+        RetryHint.of(reply).orElse(null),
+        null,
+        true);
   }
 
   private static SendResult fromSendFailure(
@@ -59,9 +79,11 @@ final class SendClassifier {
     Map<String, RecipientResult> perAddress = rcptReplies(failure);
     SmtpReply messageReply;
     RecipientOutcome unreported;
+    boolean relayFailure = false;
     if (failure instanceof SMTPSendFailedException smtp) {
       // MAIL FROM, DATA or end-of-data: the reply concerns the whole message.
       messageReply = SmtpReply.of(smtp.getReturnCode(), smtp.getMessage());
+      relayFailure = isRelayLevel(messageReply, smtp.getCommand());
       unreported = recipientOutcome(messageReply);
     } else {
       // No RCPT was accepted, so no DATA was sent: each address carries its own reply.
@@ -82,7 +104,46 @@ final class SendClassifier {
         results.put(recipient, new RecipientResult(unreported, messageReply));
       }
     }
-    return new SendResult(overall(results.values()), messageReply, results, relay, duration);
+    relayFailure |= perAddress.values().stream().anyMatch(r -> isRelayLevel(r.reply(), "RCPT"));
+    return new SendResult(
+        overall(results.values()),
+        messageReply,
+        results,
+        relay,
+        duration,
+        retryAfter(messageReply, results.values()),
+        null,
+        relayFailure);
+  }
+
+  /**
+   * Replies that speak for the relay rather than for this message or a recipient: 421 (the relay is
+   * closing the connection), 454 (TLS or authentication temporarily unavailable), 451 to MAIL FROM
+   * (the relay cannot take mail at all just now), and 530/535 (our credentials). Another relay may
+   * well take the message; recipient-level replies, 5xx included, never say anything about the
+   * relay.
+   */
+  private static boolean isRelayLevel(SmtpReply reply, @Nullable String command) {
+    return switch (reply.code()) {
+      case 421, 454, 530, 535 -> true;
+      case 451 -> command != null && command.regionMatches(true, 0, "MAIL", 0, 4);
+      default -> false;
+    };
+  }
+
+  /** The longest delay any transient reply of this attempt asked for. */
+  private static @Nullable Duration retryAfter(
+      SmtpReply messageReply, Iterable<RecipientResult> results) {
+    Duration longest = RetryHint.of(messageReply).orElse(null);
+    for (RecipientResult result : results) {
+      if (result.outcome() == RecipientOutcome.DEFERRED) {
+        Duration hint = RetryHint.of(result.reply()).orElse(null);
+        if (hint != null && (longest == null || hint.compareTo(longest) > 0)) {
+          longest = hint;
+        }
+      }
+    }
+    return longest;
   }
 
   /** The RCPT replies the transport chained onto the exception, keyed by lower-case address. */
@@ -110,6 +171,10 @@ final class SendClassifier {
   private static RecipientOutcome recipientOutcome(SmtpReply reply) {
     if (reply.isPositive()) {
       return RecipientOutcome.ACCEPTED;
+    }
+    if (reply.code() == 530 || reply.code() == 535) {
+      // The relay wants credentials it did not get: nothing final about this address.
+      return RecipientOutcome.DEFERRED;
     }
     return reply.isPermanent() ? RecipientOutcome.REJECTED : RecipientOutcome.DEFERRED;
   }

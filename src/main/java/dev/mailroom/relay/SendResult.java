@@ -3,6 +3,7 @@ package dev.mailroom.relay;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The outcome of one attempt, decided once by {@link SendClassifier}.
@@ -10,13 +11,31 @@ import java.util.Map;
  * @param outcome SENT when the relay took the message for at least one recipient
  * @param reply the reply that decided the outcome (the end-of-data reply on success)
  * @param recipients the outcome for each envelope recipient, keyed by address
+ * @param relay the relay that settled the attempt
+ * @param retryAfter how long the relay asked us to wait, when a transient reply said so
+ * @param tls the TLS session of the connection, when it was encrypted
+ * @param relayFailure the relay failed rather than the message (no connection, timeout, TLS or
+ *     authentication failure, a relay-wide 4xx): counts against the relay's circuit, and the
+ *     message may go to another relay at once
  */
 public record SendResult(
     Outcome outcome,
     SmtpReply reply,
     Map<String, RecipientResult> recipients,
     String relay,
-    Duration duration) {
+    Duration duration,
+    @Nullable Duration retryAfter,
+    @Nullable Tls tls,
+    boolean relayFailure) {
+
+  public SendResult(
+      Outcome outcome,
+      SmtpReply reply,
+      Map<String, RecipientResult> recipients,
+      String relay,
+      Duration duration) {
+    this(outcome, reply, recipients, relay, duration, null, null, false);
+  }
 
   public enum Outcome {
     SENT,
@@ -31,6 +50,15 @@ public record SendResult(
   }
 
   public record RecipientResult(RecipientOutcome outcome, SmtpReply reply) {}
+
+  /** The negotiated TLS protocol (e.g. {@code TLSv1.3}) and cipher suite of a connection. */
+  public record Tls(String protocol, String cipher) {}
+
+  /** The same result over a connection with this TLS session. */
+  SendResult withTls(@Nullable Tls tls) {
+    return new SendResult(
+        outcome, reply, recipients, relay, duration, retryAfter, tls, relayFailure);
+  }
 
   /** The same outcome for every recipient: the message-level failures. */
   static Map<String, RecipientResult> all(

@@ -50,4 +50,31 @@ class RetryPolicyTest {
     assertThat(policy.nextAttempt(30, ACCEPTED, deadline.minusSeconds(60))).contains(deadline);
     assertThat(policy.nextAttempt(31, ACCEPTED, deadline)).isEmpty();
   }
+
+  @Test
+  void delayTheRelayAskedForWinsOverAShorterBackoff() {
+    RetryPolicy policy = new RetryPolicy(DEFAULTS, () -> 0.5);
+    Instant now = ACCEPTED.plusSeconds(5);
+
+    assertThat(policy.nextAttempt(1, ACCEPTED, now, Duration.ofMinutes(2)))
+        .contains(now.plus(Duration.ofMinutes(2)));
+  }
+
+  @Test
+  void longerBackoffWinsOverAShorterDelayTheRelayAskedFor() {
+    RetryPolicy policy = new RetryPolicy(DEFAULTS, () -> 0.5);
+    Instant now = ACCEPTED.plusSeconds(5);
+
+    assertThat(policy.nextAttempt(3, ACCEPTED, now, Duration.ofSeconds(10)))
+        .contains(now.plusSeconds(120));
+  }
+
+  @Test
+  void delayTheRelayAskedForNeverPassesTheAgeLimit() {
+    RetryPolicy policy = new RetryPolicy(DEFAULTS, () -> 0.5);
+    Instant deadline = ACCEPTED.plus(Duration.ofHours(24));
+    Instant now = deadline.minusSeconds(60);
+
+    assertThat(policy.nextAttempt(1, ACCEPTED, now, Duration.ofHours(1))).contains(deadline);
+  }
 }

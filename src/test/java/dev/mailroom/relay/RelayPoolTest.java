@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mailroom.relay.SendResult.Outcome;
 import dev.mailroom.relay.SendResult.RecipientOutcome;
 import dev.mailroom.relay.SmtpSettings.Relay;
-import dev.mailroom.relay.SmtpSettings.TlsMode;
 import dev.mailroom.support.ScriptedSmtpServer;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -38,20 +37,7 @@ class RelayPoolTest {
   }
 
   static Relay relay(int port, Duration readTimeout) {
-    return new Relay(
-        "r",
-        "localhost",
-        port,
-        TlsMode.NONE,
-        null,
-        null,
-        Duration.ofSeconds(2),
-        readTimeout,
-        Duration.ofSeconds(2),
-        2,
-        Duration.ofMinutes(5),
-        1000,
-        Duration.ofSeconds(2));
+    return TestRelay.at(port).readTimeout(readTimeout).build();
   }
 
   static OutgoingMessage message(String... recipients) {
@@ -149,6 +135,178 @@ class RelayPoolTest {
     assertThat(server.received())
         .singleElement()
         .satisfies(r -> assertThat(r.recipients()).containsExactly("b@example.com"));
+  }
+
+  @Test
+  void connectionIsRetiredAfterMaxMessagesPerConnection() throws Exception {
+    try (RecordingSmtpServer recording = new RecordingSmtpServer();
+        RelayPool pool =
+            new RelayPool(
+                TestRelay.at(recording.port()).maxMessagesPerConnection(2).build(),
+                "client.test")) {
+      for (int i = 0; i < 5; i++) {
+        assertThat(pool.send(message("b@example.com")).outcome()).isEqualTo(Outcome.SENT);
+      }
+
+      assertThat(recording.connections()).isEqualTo(3);
+      assertThat(recording.awaitCount("QUIT", 2, Duration.ofSeconds(5))).isEqualTo(2);
+      assertThat(recording.count("MAIL")).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void connectionIsRetiredAfterMaxConnectionAge() throws Exception {
+    try (RecordingSmtpServer recording = new RecordingSmtpServer();
+        RelayPool pool =
+            new RelayPool(
+                TestRelay.at(recording.port()).maxConnectionAge(Duration.ofMillis(200)).build(),
+                "client.test")) {
+      assertThat(pool.send(message("b@example.com")).outcome()).isEqualTo(Outcome.SENT);
+      Thread.sleep(300);
+      assertThat(pool.send(message("b@example.com")).outcome()).isEqualTo(Outcome.SENT);
+
+      assertThat(recording.connections()).isEqualTo(2);
+      assertThat(recording.awaitCount("QUIT", 1, Duration.ofSeconds(5))).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void closeSaysQuitOnEveryPooledConnection() throws Exception {
+    try (RecordingSmtpServer recording = new RecordingSmtpServer()) {
+      RelayPool pool = new RelayPool(TestRelay.at(recording.port()).build(), "client.test");
+      assertThat(pool.send(message("b@example.com")).outcome()).isEqualTo(Outcome.SENT);
+      assertThat(recording.count("QUIT")).isZero();
+
+      pool.close();
+
+      assertThat(recording.awaitCount("QUIT", 1, Duration.ofSeconds(5))).isEqualTo(1);
+      assertThat(recording.connections()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void tooManyRecipientsDefersOnlyTheRecipientsOverTheLimit() {
+    server.rejectRecipient("c@example.com", "452 4.5.3 Too many recipients");
+    server.rejectRecipient("d@example.com", "452 4.5.3 Too many recipients");
+    try (RelayPool pool =
+        new RelayPool(relay(server.port(), Duration.ofSeconds(5)), "client.test")) {
+      SendResult result =
+          pool.send(message("a@example.com", "b@example.com", "c@example.com", "d@example.com"));
+
+      assertThat(result.outcome()).isEqualTo(Outcome.SENT);
+      assertThat(result.relayFailure()).isFalse();
+      assertThat(result.recipients())
+          .extractingFromEntries(e -> e.getKey() + "=" + e.getValue().outcome())
+          .containsExactly(
+              "a@example.com=ACCEPTED",
+              "b@example.com=ACCEPTED",
+              "c@example.com=DEFERRED",
+              "d@example.com=DEFERRED");
+      assertThat(result.recipients().get("c@example.com").reply().enhancedCode())
+          .isEqualTo("4.5.3");
+    }
+    assertThat(server.received())
+        .singleElement()
+        .satisfies(
+            r -> assertThat(r.recipients()).containsExactly("a@example.com", "b@example.com"));
+  }
+
+  @Test
+  void delayStatedInATransientReplyBecomesTheRetryHint() {
+    server.failDataWith("451 4.7.1 Greylisted, please try again in 120 seconds");
+    try (RelayPool pool =
+        new RelayPool(relay(server.port(), Duration.ofSeconds(5)), "client.test")) {
+      SendResult result = pool.send(message("b@example.com"));
+
+      assertThat(result.outcome()).isEqualTo(Outcome.DEFERRED);
+      assertThat(result.retryAfter()).isEqualTo(Duration.ofSeconds(120));
+      assertThat(result.relayFailure()).isFalse();
+    }
+  }
+
+  @Test
+  void relayClosingTheSessionIsARelayFailure() {
+    server.failDataWith("421 4.3.2 Service shutting down");
+    try (RelayPool pool =
+        new RelayPool(relay(server.port(), Duration.ofSeconds(5)), "client.test")) {
+      SendResult result = pool.send(message("b@example.com"));
+
+      assertThat(result.outcome()).isEqualTo(Outcome.DEFERRED);
+      assertThat(result.reply().code()).isEqualTo(421);
+      assertThat(result.relayFailure()).isTrue();
+    }
+  }
+
+  @Test
+  void relayRefusingMailFromForNowIsARelayFailure() throws Exception {
+    try (RecordingSmtpServer busy =
+            new RecordingSmtpServer().answer("MAIL", "451 4.3.0 Local error in processing");
+        RelayPool pool = new RelayPool(TestRelay.at(busy.port()).build(), "client.test")) {
+      SendResult result = pool.send(message("b@example.com"));
+
+      assertThat(result.outcome()).isEqualTo(Outcome.DEFERRED);
+      assertThat(result.reply().code()).isEqualTo(451);
+      assertThat(result.relayFailure()).isTrue();
+      assertThat(busy.count("DATA")).isZero();
+    }
+  }
+
+  @Test
+  void relayDemandingAuthenticationDefersInsteadOfFailingTheEmail() throws Exception {
+    try (RecordingSmtpServer locked =
+            new RecordingSmtpServer().answer("MAIL", "530 5.7.0 Authentication required");
+        RelayPool pool = new RelayPool(TestRelay.at(locked.port()).build(), "client.test")) {
+      SendResult result = pool.send(message("b@example.com"));
+
+      assertThat(result.outcome()).isEqualTo(Outcome.DEFERRED);
+      assertThat(result.reply().code()).isEqualTo(530);
+      assertThat(result.relayFailure()).isTrue();
+      assertThat(result.recipients().get("b@example.com").outcome())
+          .isEqualTo(RecipientOutcome.DEFERRED);
+    }
+  }
+
+  @Test
+  void rejectedRecipientsAndRejectedContentAreNotRelayFailures() {
+    server.rejectRecipient("gone@example.com", "550 5.1.1 User unknown");
+    try (RelayPool pool =
+        new RelayPool(relay(server.port(), Duration.ofSeconds(5)), "client.test")) {
+      assertThat(pool.send(message("gone@example.com")).relayFailure()).isFalse();
+      server.failDataWith("554 5.7.1 Spam detected");
+      assertThat(pool.send(message("b@example.com")).relayFailure()).isFalse();
+    }
+  }
+
+  @Test
+  void unreachableRelayIsARelayFailure() throws IOException {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    try (RelayPool pool = new RelayPool(relay(closedPort, Duration.ofSeconds(1)), "client.test")) {
+      assertThat(pool.send(message("b@example.com")).relayFailure()).isTrue();
+    }
+  }
+
+  @Test
+  void rateLimitDefersWhatCannotBeSentInTimeWithoutBlamingTheRelay() {
+    try (RelayPool pool =
+        new RelayPool(
+            TestRelay.at(server.port())
+                .rateLimit(0.5)
+                .borrowTimeout(Duration.ofMillis(100))
+                .build(),
+            "client.test")) {
+      assertThat(pool.send(message("b@example.com")).outcome()).isEqualTo(Outcome.SENT);
+
+      SendResult limited = pool.send(message("b@example.com"));
+
+      assertThat(limited.outcome()).isEqualTo(Outcome.DEFERRED);
+      assertThat(limited.reply().text()).contains("rate limit");
+      assertThat(limited.relayFailure()).isFalse();
+      assertThat(pool.circuitState()).isZero();
+    }
+    assertThat(server.received()).hasSize(1);
   }
 
   private static void acceptAndSayNothing(ServerSocket server) {
