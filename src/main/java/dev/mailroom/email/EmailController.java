@@ -1,5 +1,6 @@
 package dev.mailroom.email;
 
+import dev.mailroom.apikey.SenderDomains;
 import dev.mailroom.email.EmailIntake.Accepted;
 import java.net.URI;
 import java.util.UUID;
@@ -23,10 +24,12 @@ class EmailController {
 
   private final EmailIntake intake;
   private final EmailRepository emails;
+  private final SenderDomains senders;
 
-  EmailController(EmailIntake intake, EmailRepository emails) {
+  EmailController(EmailIntake intake, EmailRepository emails, SenderDomains senders) {
     this.intake = intake;
     this.emails = emails;
+    this.senders = senders;
   }
 
   /** The answer to an accepted send. */
@@ -38,6 +41,7 @@ class EmailController {
   ResponseEntity<EmailAccepted> send(
       @RequestBody SendEmailRequest request,
       @RequestHeader(name = "Idempotency-Key", required = false) @Nullable String idempotencyKey) {
+    senders.check(request.from() == null ? null : request.from().email());
     Accepted accepted = intake.accept(request, idempotencyKey);
     ResponseEntity.BodyBuilder response =
         ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/emails/" + accepted.id()));
