@@ -118,7 +118,7 @@ class ApiSecurity {
                 "Send an API key in the header 'Authorization: Bearer <API key>'");
       }
       response.setHeader(HttpHeaders.WWW_AUTHENTICATE, challenge);
-      problems.write(response, problem);
+      problems.write(request, response, problem);
     }
   }
 
@@ -155,7 +155,8 @@ class ApiSecurity {
                         + " needs";
                   })
               .orElse("API key '" + name + "' may not call " + route);
-      problems.write(response, ProblemResponses.problem(403, "Insufficient scope", detail));
+      problems.write(
+          request, response, ProblemResponses.problem(403, "Insufficient scope", detail));
     }
   }
 }

@@ -32,14 +32,15 @@ final class RateLimitFilter extends OncePerRequestFilter {
     if (authentication != null && authentication.getPrincipal() instanceof ApiKey key) {
       OptionalLong retryAfter = limits.acquire(key);
       if (retryAfter.isPresent()) {
-        tooManyRequests(response, key, retryAfter.getAsLong());
+        tooManyRequests(request, response, key, retryAfter.getAsLong());
         return;
       }
     }
     chain.doFilter(request, response);
   }
 
-  private void tooManyRequests(HttpServletResponse response, ApiKey key, long retryAfter)
+  private void tooManyRequests(
+      HttpServletRequest request, HttpServletResponse response, ApiKey key, long retryAfter)
       throws IOException {
     ProblemDetail problem =
         ProblemResponses.problem(
@@ -53,7 +54,7 @@ final class RateLimitFilter extends OncePerRequestFilter {
                 + retryAfter
                 + " s");
     response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
-    problems.write(response, problem);
+    problems.write(request, response, problem);
   }
 
   private static String describe(ApiKeySettings.RateLimit limit) {

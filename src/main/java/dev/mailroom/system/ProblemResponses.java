@@ -1,7 +1,10 @@
 package dev.mailroom.system;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -28,7 +31,16 @@ public class ProblemResponses {
     return problem;
   }
 
-  public void write(HttpServletResponse response, ProblemDetail problem) throws IOException {
+  /** Writes the problem, with the request's path as its {@code instance} as Spring MVC does. */
+  public void write(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem)
+      throws IOException {
+    if (problem.getInstance() == null) {
+      try {
+        problem.setInstance(new URI(request.getRequestURI()));
+      } catch (URISyntaxException e) {
+        // leave it out
+      }
+    }
     response.setStatus(problem.getStatus());
     response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
     json.writeValue(response.getOutputStream(), problem);

@@ -52,6 +52,7 @@ class ApiKeyTest extends ScriptedRelayTest {
     assertProblem(response, 401);
     assertThat(response.header("WWW-Authenticate")).startsWith("Bearer");
     assertThat(response.body().path("detail").asString()).contains("Authorization: Bearer");
+    assertThat(response.body().path("instance").asString()).isEqualTo("/emails");
     assertThat(count("emails")).isZero();
   }
 
