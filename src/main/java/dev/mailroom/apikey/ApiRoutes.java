@@ -28,7 +28,12 @@ final class ApiRoutes {
 
   /** Open to anyone: the OpenAPI document and Swagger UI. */
   static final List<String> PUBLIC =
-      List.of("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**");
+      List.of(
+          "/v3/api-docs",
+          "/v3/api-docs.yaml",
+          "/v3/api-docs/**",
+          "/swagger-ui.html",
+          "/swagger-ui/**");
 
   /**
    * A method (null for any) and a path pattern: {@code {id}} matches one segment, {@code **} the

@@ -180,6 +180,14 @@ class OpenApiTest extends ScriptedRelayTest {
     assertThat(response.contentType()).startsWith("text/html");
   }
 
+  @Test
+  void yamlDocumentIsServedWithoutAKey() {
+    Api.Response response = api.withoutKey().get("/v3/api-docs.yaml");
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.raw().body()).startsWith("openapi: 3.1");
+  }
+
   /** The application's own handlers, not the ones libraries add (Swagger UI, /error). */
   private Map<RequestMappingInfo, HandlerMethod> handlers() {
     Map<RequestMappingInfo, HandlerMethod> handlers = new java.util.LinkedHashMap<>();
