@@ -1,9 +1,13 @@
 package dev.mailroom;
 
+import dev.mailroom.apikey.ApiKeys;
 import dev.mailroom.support.LocalRelay;
 import dev.mailroom.support.TestDatabase;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -16,10 +20,33 @@ import org.springframework.context.annotation.Import;
 @Import(TestDatabase.class)
 class LocalMode {
 
+  /**
+   * A fixed key for local mode only, so that the README's curl examples work as written. Its hash
+   * is configured in application-local.yml; no other configuration admits it.
+   */
+  static final String DEV_API_KEY = "mr_dev_local_only";
+
+  private static final Logger log = LoggerFactory.getLogger(LocalMode.class);
+
   @Bean(destroyMethod = "close")
   LocalRelay localRelay(
       @Value("${mailroom.smtp.relays[0].port}") int port,
       @Value("${mailroom.local.mail-directory:target/local-mail}") Path directory) {
     return new LocalRelay(port, directory);
+  }
+
+  @Bean
+  ApplicationRunner printDevelopmentKey(ApiKeys keys) {
+    return args -> {
+      if (keys.authenticate(DEV_API_KEY).isPresent()) {
+        log.info(
+            "Local mode API key (all scopes): curl -H 'Authorization: Bearer {}' ...", DEV_API_KEY);
+      } else {
+        log.warn(
+            "The local mode API key {} is not configured in mailroom.api-keys; requests need a key"
+                + " of your own",
+            DEV_API_KEY);
+      }
+    };
   }
 }

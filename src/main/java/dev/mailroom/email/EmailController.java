@@ -1,6 +1,13 @@
 package dev.mailroom.email;
 
+import dev.mailroom.apikey.SenderDomains;
 import dev.mailroom.email.EmailIntake.Accepted;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -17,27 +24,72 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+// OpenAPI: system.ApiDocumentation adds the problem-details bodies of error responses, and the
+// examples in resources/openapi/examples/<operationId>/.
 @RestController
 @RequestMapping("/emails")
+@Tag(name = "Emails", description = "Send transactional email and follow its delivery")
 class EmailController {
 
   private final EmailIntake intake;
   private final EmailRepository emails;
+  private final SenderDomains senders;
 
-  EmailController(EmailIntake intake, EmailRepository emails) {
+  EmailController(EmailIntake intake, EmailRepository emails, SenderDomains senders) {
     this.intake = intake;
     this.emails = emails;
+    this.senders = senders;
   }
 
   /** The answer to an accepted send. */
-  record EmailAccepted(UUID id, EmailStatus status) {}
+  record EmailAccepted(
+      @Schema(description = "The email's id, for GET /emails/{id}") UUID id,
+      @Schema(description = "QUEUED, or the current status of a replayed request")
+          EmailStatus status) {}
 
+  @Operation(
+      operationId = "sendEmail",
+      summary = "Send an email",
+      description =
+          "Validates and renders the email, commits it to the outbox and answers 202; dispatchers"
+              + " then deliver it. Give a template with its variables, or a subject with html"
+              + " and/or text. Needs the `send` scope; `from` must be in the key's sender domains"
+              + " if it has any. The same Idempotency-Key and body answer the original email again,"
+              + " with `Idempotent-Replayed: true`.")
+  @ApiResponse(
+      responseCode = "202",
+      description = "Committed to the outbox; it will be delivered",
+      headers =
+          @Header(
+              name = "Location",
+              description = "/emails/{id}",
+              schema = @Schema(type = "string")))
+  @ApiResponse(
+      responseCode = "400",
+      description = "Unparseable JSON, an unknown field, a wrong type or a bad Idempotency-Key")
+  @ApiResponse(
+      responseCode = "403",
+      description = "The key lacks the send scope, or `from` is outside its sender domains")
+  @ApiResponse(responseCode = "409", description = "The same Idempotency-Key is still in flight")
+  @ApiResponse(responseCode = "413", description = "The body is over the size limit (1 MB)")
+  @ApiResponse(responseCode = "415", description = "The body is not application/json")
+  @ApiResponse(
+      responseCode = "422",
+      description = "Invalid fields, an unknown template or missing template variables")
+  @ApiResponse(responseCode = "503", description = "The database is unreachable; nothing stored")
   @PostMapping(
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<EmailAccepted> send(
       @RequestBody SendEmailRequest request,
-      @RequestHeader(name = "Idempotency-Key", required = false) @Nullable String idempotencyKey) {
+      @Parameter(
+              description =
+                  "1-255 visible ASCII characters. The same key with the same body returns the"
+                      + " original email instead of sending another.",
+              example = "order-1001")
+          @RequestHeader(name = "Idempotency-Key", required = false)
+          @Nullable String idempotencyKey) {
+    senders.check(request.from() == null ? null : request.from().email());
     Accepted accepted = intake.accept(request, idempotencyKey);
     ResponseEntity.BodyBuilder response =
         ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/emails/" + accepted.id()));
@@ -47,8 +99,19 @@ class EmailController {
     return response.body(new EmailAccepted(accepted.id(), accepted.status()));
   }
 
+  @Operation(
+      operationId = "getEmail",
+      summary = "Get an email's status",
+      description =
+          "The email's status, the template it was rendered from, each recipient with its own"
+              + " status and last SMTP reply, and every delivery attempt. Needs the `read` scope.")
+  @ApiResponse(responseCode = "200", description = "The email")
+  @ApiResponse(responseCode = "400", description = "The id is not a UUID")
+  @ApiResponse(responseCode = "404", description = "No email has this id")
+  @ApiResponse(responseCode = "503", description = "The database is unreachable")
   @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-  EmailView get(@PathVariable UUID id) {
+  EmailView get(
+      @Parameter(example = "0b6f5a3c-6c1e-4a5e-9a57-3f8e7f0f1d2a") @PathVariable UUID id) {
     return emails.find(id).orElseThrow(() -> notFound(id));
   }
 

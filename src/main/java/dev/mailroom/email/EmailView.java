@@ -1,6 +1,7 @@
 package dev.mailroom.email;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,20 @@ import org.jspecify.annotations.Nullable;
 
 /** {@code GET /emails/{id}}: the email, each recipient's fate and every attempt. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Schema(
+    description = "An email, each recipient's fate and every delivery attempt",
+    requiredProperties = {
+      "id",
+      "status",
+      "messageId",
+      "from",
+      "subject",
+      "recipients",
+      "attempts",
+      "tags",
+      "metadata",
+      "createdAt"
+    })
 public record EmailView(
     UUID id,
     EmailStatus status,

@@ -1,6 +1,7 @@
 package dev.mailroom.email;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -11,25 +12,47 @@ import org.jspecify.annotations.Nullable;
  * given, once checked.
  */
 public record SendEmailRequest(
-    @Nullable EmailAddress from,
-    @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+    @Schema(description = "The sender; mailroom.email.default-from when absent")
+        @Nullable EmailAddress from,
+    @Schema(description = "An address or a list; at least one recipient in to, cc or bcc")
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
         @Nullable List<@Nullable EmailAddress> to,
-    @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+    @Schema(description = "An address or a list")
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
         @Nullable List<@Nullable EmailAddress> cc,
-    @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+    @Schema(description = "An address or a list; never shown to other recipients")
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
         @Nullable List<@Nullable EmailAddress> bcc,
-    @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+    @Schema(description = "An address or a list, at most 10")
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
         @Nullable List<@Nullable EmailAddress> replyTo,
-    @Nullable String subject,
-    @Nullable String html,
-    @Nullable String text,
-    @Nullable String template,
-    @Nullable Map<String, @Nullable Object> variables,
-    @Nullable String locale,
-    @Nullable List<@Nullable String> tags,
-    @Nullable Map<String, @Nullable String> metadata,
-    @Nullable List<@Nullable Attachment> attachments,
-    @Nullable Map<String, @Nullable String> headers) {
+    @Schema(description = "Instead of a template; no line breaks", example = "Your receipt")
+        @Nullable String subject,
+    @Schema(description = "HTML body; a text part is derived from it when text is absent")
+        @Nullable String html,
+    @Schema(description = "Plain-text body") @Nullable String text,
+    @Schema(
+            description = "The template to render, instead of subject/html/text",
+            example = "welcome")
+        @Nullable String template,
+    @Schema(description = "The template's variables; JSON values, data only")
+        @Nullable Map<String, @Nullable Object> variables,
+    @Schema(
+            description = "The template locale; fr-CA falls back to fr, then the default",
+            example = "fr")
+        @Nullable String locale,
+    @Schema(description = "Up to 20 labels of 1-64 A-Za-z0-9_.:-; stored, never sent")
+        @Nullable List<@Nullable String> tags,
+    @Schema(description = "Up to 50 string values; stored and returned, never sent")
+        @Nullable Map<String, @Nullable String> metadata,
+    @Schema(
+            description =
+                "Files to attach; an entry with contentId is an inline part for cid: URLs")
+        @Nullable List<@Nullable Attachment> attachments,
+    @Schema(
+            description =
+                "Extra headers; names the service owns (From, Subject, Content-*, ...) are refused")
+        @Nullable Map<String, @Nullable String> headers) {
 
   List<EmailAddress> toOrEmpty() {
     return orEmpty(to);

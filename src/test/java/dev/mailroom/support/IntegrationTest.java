@@ -11,7 +11,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * The running service against a real PostgreSQL (its own database per context) over real HTTP.
- * Subclasses point the relay at a real SMTP server of their choosing.
+ * Subclasses point the relay at a real SMTP server of their choosing. One API key with every scope
+ * is configured as {@code mailroom.api-keys[0]}, and {@link #api} sends it; a subclass may add keys
+ * from index 1 on.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -22,7 +24,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
       "mailroom.delivery.poll-interval=100ms",
       "mailroom.delivery.retry.initial-backoff=200ms",
       "mailroom.delivery.retry.jitter=0",
-      "management.server.port=0"
+      "management.server.port=0",
+      "mailroom.api-keys[0].name=test",
+      "mailroom.api-keys[0].hash=" + TestKeys.ALL_SCOPES_HASH,
+      "mailroom.api-keys[0].scopes=send,read,templates"
     })
 @Import(TestDatabase.class)
 public abstract class IntegrationTest {

@@ -1,0 +1,32 @@
+package dev.mailroom.apikey;
+
+import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+
+/** A request made with a valid key; its authorities are the key's scopes. */
+final class ApiKeyAuthentication extends AbstractAuthenticationToken {
+
+  private final ApiKey key;
+
+  ApiKeyAuthentication(ApiKey key) {
+    super(key.scopes().stream().map(s -> new SimpleGrantedAuthority(s.authority())).toList());
+    this.key = key;
+    setAuthenticated(true);
+  }
+
+  @Override
+  public ApiKey getPrincipal() {
+    return key;
+  }
+
+  /** The key itself is never kept, so there is no credential to give. */
+  @Override
+  public Object getCredentials() {
+    return "";
+  }
+
+  @Override
+  public String getName() {
+    return key.name();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.mailroom.apikey;
+
+import static org.springframework.http.HttpMethod.GET;
+import static org.springframework.http.HttpMethod.POST;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+
+/**
+ * Which scope each route needs: the first row that matches decides. Add a row with each new
+ * endpoint; a route without one still needs a valid key, of any scope.
+ */
+final class ApiRoutes {
+
+  static final List<Route> ROUTES =
+      List.of(
+          route(POST, "/emails", Scope.SEND),
+          route(POST, "/emails/{id}/cancel", Scope.SEND),
+          route(GET, "/emails", Scope.READ),
+          route(GET, "/emails/**", Scope.READ),
+          route(null, "/templates", Scope.TEMPLATES),
+          route(null, "/templates/**", Scope.TEMPLATES));
+
+  /** Open to anyone: the OpenAPI document and Swagger UI. */
+  static final List<String> PUBLIC =
+      List.of(
+          "/v3/api-docs",
+          "/v3/api-docs.yaml",
+          "/v3/api-docs/**",
+          "/swagger-ui.html",
+          "/swagger-ui/**");
+
+  /**
+   * A method (null for any) and a path pattern: {@code {id}} matches one segment, {@code **} the
+   * rest.
+   */
+  record Route(@Nullable HttpMethod method, String pattern, Scope scope, RequestMatcher matcher) {}
+
+  private static Route route(@Nullable HttpMethod method, String pattern, Scope scope) {
+    return new Route(
+        method, pattern, scope, PathPatternRequestMatcher.withDefaults().matcher(method, pattern));
+  }
+
+  static Optional<Scope> requiredScope(HttpServletRequest request) {
+    return ROUTES.stream()
+        .filter(route -> route.matcher().matches(request))
+        .map(Route::scope)
+        .findFirst();
+  }
+
+  private ApiRoutes() {}
+}
