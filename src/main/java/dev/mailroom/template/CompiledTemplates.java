@@ -19,6 +19,7 @@ import org.thymeleaf.TemplateEngine;
 import org.thymeleaf.TemplateSpec;
 import org.thymeleaf.cache.StandardCacheManager;
 import org.thymeleaf.exceptions.TemplateProcessingException;
+import org.thymeleaf.standard.StandardDialect;
 import org.thymeleaf.templatemode.TemplateMode;
 import org.thymeleaf.templateparser.text.TextParseException;
 
@@ -27,7 +28,8 @@ import org.thymeleaf.templateparser.text.TextParseException;
  * content for errors before it is stored.
  *
  * <p>The engine is a plain Thymeleaf {@link TemplateEngine} of its own, not the web view engine, so
- * no web or Spring expression features (beans, environment) exist in email templates. Variables are
+ * no web or Spring expression features (beans, environment) exist in email templates, and its
+ * expressions are {@linkplain RestrictedExpressions restricted} to the variables. Variables are
  * data: they are escaped by {@code th:text} and never evaluated as expressions.
  *
  * <p>Each file of a version is parsed on its first render and kept in the engine's cache under its
@@ -52,7 +54,10 @@ public class CompiledTemplates {
   private final TemplateEngine engine;
 
   public CompiledTemplates() {
+    StandardDialect dialect = new StandardDialect();
+    dialect.setVariableExpressionEvaluator(new RestrictedExpressions());
     engine = new TemplateEngine();
+    engine.setDialect(dialect);
     engine.setTemplateResolver(resolver);
     engine.setEngineContextFactory(new TrackedVariables.Factory());
     StandardCacheManager cache = new StandardCacheManager();
@@ -97,7 +102,7 @@ public class CompiledTemplates {
 
   /**
    * Finds what would make content fail whatever the variables: markup and expression syntax, and
-   * classes Thymeleaf forbids in expressions. Each file is processed with a stand-in for every
+   * expressions reaching beyond the variables. Each file is processed with a stand-in for every
    * variable, without caching; failures that depend on the variables' values are not reported.
    */
   List<Problem> check(TemplateContent content) {
@@ -162,6 +167,8 @@ public class CompiledTemplates {
         reason = PARSER_POSITION.matcher(String.valueOf(parse.getMessage())).replaceFirst("");
         line = parse.getLine() != null ? parse.getLine() : line;
         col = parse.getCol() != null ? parse.getCol() : col;
+      } else if (cause instanceof RestrictedExpressions.ForbiddenExpressionException forbidden) {
+        reason = withoutPosition(forbidden);
       } else if (cause instanceof ExpressionSyntaxException syntax) {
         reason = "invalid expression: " + syntax.getMessage();
       } else if (cause instanceof TemplateProcessingException thymeleaf) {
@@ -276,7 +283,13 @@ public class CompiledTemplates {
     private String reason(Map.Entry<TemplatePart, RuntimeException> failure) {
       if (failure.getValue() instanceof TemplateProcessingException processing) {
         // Names the template file, line and column, and the expression that failed.
-        return processing.getMessage();
+        String message = processing.getMessage();
+        for (Throwable cause = processing.getCause(); cause != null; cause = cause.getCause()) {
+          if (cause instanceof RestrictedExpressions.ForbiddenExpressionException forbidden) {
+            return message + ": " + withoutPosition(forbidden);
+          }
+        }
+        return message;
       }
       return "unexpected error in " + variant.key(failure.getKey());
     }
