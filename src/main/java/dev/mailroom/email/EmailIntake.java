@@ -9,6 +9,7 @@ import dev.mailroom.template.MimeComposer;
 import dev.mailroom.template.MimeComposer.Draft;
 import dev.mailroom.template.MissingVariablesException;
 import dev.mailroom.template.RenderedTemplate;
+import dev.mailroom.template.TemplateArchivedException;
 import dev.mailroom.template.TemplateNotFoundException;
 import dev.mailroom.template.TemplateRenderer;
 import dev.mailroom.template.TemplateRenderingException;
@@ -153,6 +154,11 @@ public class EmailIntake {
     } catch (TemplateNotFoundException e) {
       throw unprocessable(
           "Unknown template", FieldProblem.at("/template", "no template named '" + name + "'"));
+    } catch (TemplateArchivedException e) {
+      throw unprocessable(
+          "Archived template",
+          FieldProblem.at(
+              "/template", "template '" + name + "' is archived; it sends no new email"));
     } catch (MissingVariablesException e) {
       throw InvalidRequestException.invalid(
           e.names().stream()

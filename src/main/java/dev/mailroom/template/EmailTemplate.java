@@ -1,52 +1,51 @@
 package dev.mailroom.template;
 
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A validated template: its locale variants and the version that pins rendered emails to its
- * content.
+ * One immutable version of a template, as rendered: emails pin its name and version.
+ *
+ * @param contentHash {@link TemplateContent#hash()}, so that a cached version is known to be the
+ *     same content as the stored one
  */
-record EmailTemplate(String name, String version, Map<String, Variant> variants) {
+record EmailTemplate(String name, int version, String contentHash, TemplateContent content) {
 
-  /** The variant for the first candidate that has one, else the default variant. */
-  Variant variantFor(List<String> candidates) {
-    for (String candidate : candidates) {
-      Variant variant = variants.get(candidate);
-      if (variant != null) {
-        return variant;
-      }
-    }
-    Variant fallback = variants.get(TemplateLocales.DEFAULT);
-    if (fallback == null) {
-      throw new IllegalStateException("Template '" + name + "' has no default variant");
-    }
-    return fallback;
+  static EmailTemplate of(String name, int version, TemplateContent content) {
+    return new EmailTemplate(name, version, content.hash(), content);
   }
 
-  /** One locale's files. Thymeleaf knows each file by its key {@code name/locale/file}. */
-  record Variant(
-      String template, String locale, String subject, String html, @Nullable String text) {
+  /** The variant for the first candidate locale that has one, else the default variant. */
+  Variant variantFor(List<String> candidates) {
+    for (String candidate : candidates) {
+      TemplateContent.Variant variant = content.locales().get(candidate);
+      if (variant != null) {
+        return new Variant(this, candidate, variant);
+      }
+    }
+    return new Variant(this, TemplateLocales.DEFAULT, content.base());
+  }
 
-    String subjectKey() {
-      return key(TemplateFiles.SUBJECT);
+  /**
+   * One locale's files of this version. Thymeleaf knows each file by its key {@code
+   * name/version/locale/file}, which is also the key of its compiled form in the cache.
+   */
+  record Variant(EmailTemplate template, String locale, TemplateContent.Variant files) {
+
+    String subject() {
+      return files.subject();
     }
 
-    String htmlKey() {
-      return key(TemplateFiles.HTML);
+    String html() {
+      return files.html();
     }
 
-    String textKey() {
-      return key(TemplateFiles.TEXT);
+    @Nullable String text() {
+      return files.text();
     }
 
-    boolean hasText() {
-      return text != null;
-    }
-
-    private String key(String file) {
-      return template + "/" + locale + "/" + file;
+    String key(TemplatePart part) {
+      return template.name() + "/" + template.version() + "/" + locale + "/" + part.fileName();
     }
   }
 }

@@ -22,8 +22,8 @@ import org.springframework.core.io.support.ResourcePatternResolver;
 
 /**
  * Reads template folders from {@code classpath:email-templates/} and from the configured directory,
- * once, at startup. A folder in the directory replaces the classpath folder of the same name as a
- * whole; files are never mixed between the two.
+ * once, at startup, for import into the database. A folder in the directory replaces the classpath
+ * folder of the same name as a whole; files are never mixed between the two.
  */
 final class TemplateLoader {
 
@@ -34,9 +34,11 @@ final class TemplateLoader {
   private TemplateLoader() {}
 
   /**
+   * @return every template, by name, a directory folder in place of the classpath one of the same
+   *     name
    * @throws IllegalStateException when the directory is missing or a template is invalid
    */
-  static TemplateRegistry load(@Nullable Path directory) {
+  static List<TemplateFolders.FileTemplate> load(@Nullable Path directory) {
     Map<String, TemplateFiles> folders = new TreeMap<>();
     for (TemplateFiles folder : fromClasspath(new PathMatchingResourcePatternResolver())) {
       folders.put(folder.name(), folder);
@@ -53,18 +55,19 @@ final class TemplateLoader {
         fromDirectory++;
       }
     }
-    TemplateRegistry registry = TemplateRegistry.of(folders.values());
+    List<TemplateFolders.FileTemplate> templates =
+        folders.values().stream().map(TemplateFolders::read).toList();
     if (directory == null) {
-      log.info("Loaded {} built-in email templates", fromClasspath);
+      log.info("Found {} built-in email templates", fromClasspath);
     } else {
       log.info(
-          "Loaded {} email templates: {} built in, {} from {}",
+          "Found {} email templates: {} built in, {} in {}",
           folders.size(),
           fromClasspath,
           fromDirectory,
           directory);
     }
-    return registry;
+    return templates;
   }
 
   /**

@@ -1,6 +1,9 @@
 package dev.mailroom.template;
 
-/** No template has the requested name (names that could never be valid included). */
+/**
+ * No template has the requested name (names that could never be valid included), or it has no such
+ * version.
+ */
 public class TemplateNotFoundException extends RuntimeException {
 
   private static final int MAX_NAME_IN_MESSAGE = 80;
@@ -9,6 +12,12 @@ public class TemplateNotFoundException extends RuntimeException {
 
   public TemplateNotFoundException(String name) {
     super("Unknown template '" + abbreviate(name) + "'");
+    this.name = name;
+  }
+
+  /** The template exists, but not this version of it. */
+  public TemplateNotFoundException(String name, int version) {
+    super("Template '" + abbreviate(name) + "' has no version " + version);
     this.name = name;
   }
 

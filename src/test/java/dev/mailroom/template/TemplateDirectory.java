@@ -42,6 +42,6 @@ final class TemplateDirectory {
   }
 
   TemplateRenderer renderer() {
-    return new TemplateRenderer(new TemplateSettings(root));
+    return FileTemplates.renderer(root);
   }
 }

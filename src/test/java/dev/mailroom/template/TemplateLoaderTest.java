@@ -89,7 +89,7 @@ class TemplateLoaderTest {
 
   @Test
   void directoryTemplateReplacesTheShippedOneOfTheSameName() {
-    String shippedVersion = versionOf(new TemplateRenderer(new TemplateSettings(null)));
+    String shippedHash = FileTemplates.read(null).contentHash("welcome");
     TemplateRenderer renderer =
         TemplateDirectory.in(directory)
             .template("welcome", "Custom welcome, [(${name})]", "<p>Custom</p>")
@@ -100,7 +100,7 @@ class TemplateLoaderTest {
     assertThat(welcome.subject()).isEqualTo("Custom welcome, Ada");
     // Replaced as a whole: the shipped French variant is not mixed in.
     assertThat(welcome.locale()).isEqualTo("default");
-    assertThat(welcome.version()).isNotEqualTo(shippedVersion);
+    assertThat(FileTemplates.read(directory).contentHash("welcome")).isNotEqualTo(shippedHash);
     assertThat(renderer.exists("order-confirmation")).isTrue();
   }
 
@@ -109,7 +109,7 @@ class TemplateLoaderTest {
     Path missing = directory.resolve("nowhere");
 
     assertThatIllegalStateException()
-        .isThrownBy(() -> new TemplateRenderer(new TemplateSettings(missing)))
+        .isThrownBy(() -> FileTemplates.read(missing))
         .withMessageContaining("mailroom.templates.directory")
         .withMessageContaining(missing.toString())
         .withMessageContaining("does not exist");
@@ -120,7 +120,7 @@ class TemplateLoaderTest {
     Path file = Files.writeString(directory.resolve("templates.txt"), "");
 
     assertThatIllegalStateException()
-        .isThrownBy(() -> new TemplateRenderer(new TemplateSettings(file)))
+        .isThrownBy(() -> FileTemplates.read(file))
         .withMessageContaining("is not a directory");
   }
 
@@ -223,7 +223,10 @@ class TemplateLoaderTest {
 
     assertThatIllegalStateException()
         .isThrownBy(templates::renderer)
-        .withMessageContaining("reset/default/body.txt cannot be parsed");
+        .withMessageContaining("'reset'")
+        .withMessageContaining(
+            "body.txt: line 1, column 47: Malformed template: unnamed closing element is never"
+                + " opened");
   }
 
   @Test
@@ -256,25 +259,25 @@ class TemplateLoaderTest {
   }
 
   @Test
-  void versionDependsOnlyOnContent() {
+  void contentHashDependsOnlyOnContent() {
     TemplateDirectory.in(directory.resolve("a")).template("reset", "Reset", "<p>Reset</p>");
     TemplateDirectory.in(directory.resolve("b")).template("reset", "Reset", "<p>Reset</p>");
 
-    assertThat(versionOf("reset", directory.resolve("a")))
-        .matches("[0-9a-f]{12}")
-        .isEqualTo(versionOf("reset", directory.resolve("b")));
+    assertThat(hashOf("reset", directory.resolve("a")))
+        .matches("[0-9a-f]{64}")
+        .isEqualTo(hashOf("reset", directory.resolve("b")));
   }
 
   @Test
-  void versionChangesWhenAnyFileChanges() {
+  void contentHashChangesWhenAnyFileChanges() {
     TemplateDirectory templates =
         TemplateDirectory.in(directory).template("reset", "Reset", "<p>Reset</p>");
-    String original = versionOf("reset", directory);
+    String original = hashOf("reset", directory);
 
     templates.file("reset/fr/subject.txt", "Réinitialiser").file("reset/fr/body.html", "<p>R</p>");
-    String withFrench = versionOf("reset", directory);
+    String withFrench = hashOf("reset", directory);
     templates.file("reset/fr/body.html", "<p>R.</p>");
-    String withFrenchEdited = versionOf("reset", directory);
+    String withFrenchEdited = hashOf("reset", directory);
 
     assertThat(original).isNotEqualTo(withFrench);
     assertThat(withFrench).isNotEqualTo(withFrenchEdited);
@@ -300,15 +303,7 @@ class TemplateLoaderTest {
     return jar;
   }
 
-  private static String versionOf(String name, Path directory) {
-    return new TemplateRenderer(new TemplateSettings(directory))
-        .render(name, null, Map.of())
-        .version();
-  }
-
-  private static String versionOf(TemplateRenderer renderer) {
-    return renderer
-        .render("welcome", null, Map.of("name", "n", "productName", "p", "actionUrl", "u"))
-        .version();
+  private static String hashOf(String name, Path directory) {
+    return FileTemplates.read(directory).contentHash(name);
   }
 }

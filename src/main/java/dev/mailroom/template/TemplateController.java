@@ -1,0 +1,188 @@
+package dev.mailroom.template;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Stored templates: immutable versions, archive, preview. */
+@RestController
+@RequestMapping(path = "/templates", produces = MediaType.APPLICATION_JSON_VALUE)
+class TemplateController {
+
+  private final TemplateCatalog catalog;
+  private final TemplateStore store;
+
+  TemplateController(TemplateCatalog catalog, TemplateStore store) {
+    this.catalog = catalog;
+    this.store = store;
+  }
+
+  record TemplateList(List<TemplateSummary> templates) {}
+
+  record TemplateSummary(
+      String name, int latestVersion, boolean archived, Instant createdAt, Instant updatedAt) {
+
+    static TemplateSummary of(TemplateStore.Summary summary) {
+      return new TemplateSummary(
+          summary.name(),
+          summary.latestVersion(),
+          summary.archivedAt() != null,
+          summary.createdAt(),
+          summary.updatedAt());
+    }
+  }
+
+  record TemplateDetails(
+      String name,
+      int latestVersion,
+      boolean archived,
+      @Nullable Instant archivedAt,
+      Instant createdAt,
+      Instant updatedAt,
+      List<TemplateStore.VersionInfo> versions,
+      VersionView latest) {}
+
+  record LocaleView(String subject, String html, @Nullable String text) {}
+
+  record VersionView(
+      String name,
+      int version,
+      String contentHash,
+      TemplateStore.Source source,
+      Instant createdAt,
+      String subject,
+      String html,
+      @Nullable String text,
+      Map<String, LocaleView> locales,
+      List<String> requiredVariables) {
+
+    static VersionView of(TemplateStore.StoredVersion stored) {
+      EmailTemplate template = stored.template();
+      TemplateContent content = template.content();
+      Map<String, LocaleView> locales = new LinkedHashMap<>();
+      content
+          .locales()
+          .forEach(
+              (locale, v) -> locales.put(locale, new LocaleView(v.subject(), v.html(), v.text())));
+      return new VersionView(
+          template.name(),
+          template.version(),
+          template.contentHash(),
+          stored.source(),
+          stored.createdAt(),
+          content.base().subject(),
+          content.base().html(),
+          content.base().text(),
+          locales,
+          content.requiredVariables());
+    }
+  }
+
+  record Preview(
+      String name, int version, String locale, String subject, String html, String text) {}
+
+  @GetMapping
+  TemplateList list() {
+    return new TemplateList(store.list().stream().map(TemplateSummary::of).toList());
+  }
+
+  @GetMapping("/{name}")
+  TemplateDetails get(@PathVariable String name) {
+    if (!TemplateNames.isValid(name)) {
+      throw new TemplateNotFoundException(name);
+    }
+    TemplateStore.Summary summary =
+        store.summary(name).orElseThrow(() -> new TemplateNotFoundException(name));
+    TemplateStore.StoredVersion latest =
+        store
+            .version(name, summary.latestVersion())
+            .orElseThrow(() -> new TemplateNotFoundException(name));
+    return new TemplateDetails(
+        name,
+        summary.latestVersion(),
+        summary.archivedAt() != null,
+        summary.archivedAt(),
+        summary.createdAt(),
+        summary.updatedAt(),
+        store.versions(name),
+        VersionView.of(latest));
+  }
+
+  @GetMapping("/{name}/versions/{version}")
+  VersionView version(@PathVariable String name, @PathVariable int version) {
+    if (!TemplateNames.isValid(name)) {
+      throw new TemplateNotFoundException(name);
+    }
+    return store
+        .version(name, version)
+        .map(VersionView::of)
+        .orElseThrow(
+            () ->
+                store.summary(name).isPresent()
+                    ? new TemplateNotFoundException(name, version)
+                    : new TemplateNotFoundException(name));
+  }
+
+  /**
+   * Creates the next version: 201 with its Location, or 200 with the latest version when the
+   * content equals it (Content-Location names that version; nothing was created).
+   */
+  @PutMapping(path = "/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<VersionView> put(@PathVariable String name, @RequestBody TemplateRequest request) {
+    TemplateStore.Saved saved = catalog.save(name, request);
+    VersionView version = VersionView.of(store.version(name, saved.version()).orElseThrow());
+    URI location = URI.create("/templates/" + name + "/versions/" + saved.version());
+    if (saved.created()) {
+      return ResponseEntity.created(location).body(version);
+    }
+    return ResponseEntity.ok()
+        .header(HttpHeaders.CONTENT_LOCATION, location.toString())
+        .body(version);
+  }
+
+  /** Archives: no new email may use the template; emails rendered from it keep their version. */
+  @DeleteMapping("/{name}")
+  ResponseEntity<Void> archive(@PathVariable String name) {
+    if (!TemplateNames.isValid(name) || !store.archive(name)) {
+      throw new TemplateNotFoundException(name);
+    }
+    return ResponseEntity.noContent().build();
+  }
+
+  /** Renders without sending or storing anything. */
+  @PostMapping(path = "/{name}/preview", consumes = MediaType.APPLICATION_JSON_VALUE)
+  Preview preview(@PathVariable String name, @RequestBody PreviewRequest request) {
+    RenderedTemplate rendered = catalog.preview(name, request);
+    return new Preview(
+        rendered.name(),
+        Integer.parseInt(rendered.version()),
+        rendered.locale(),
+        rendered.subject(),
+        rendered.html(),
+        rendered.text());
+  }
+
+  @ExceptionHandler(TemplateNotFoundException.class)
+  ResponseEntity<ProblemDetail> notFound(TemplateNotFoundException e) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
+    problem.setTitle("Template not found");
+    return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
+  }
+}
