@@ -93,7 +93,7 @@ class ProblemDetailsTest extends ScriptedRelayTest {
   void oversizeChunkedBodyIs413() {
     byte[] body =
         ("{\"to\":[\"a@example.com\"],\"subject\":\"s\",\"text\":\""
-                + "x".repeat(1_100_000)
+                + "x".repeat(16 * 1024 * 1024)
                 + "\"}")
             .getBytes(StandardCharsets.UTF_8);
     Api.Response response =
