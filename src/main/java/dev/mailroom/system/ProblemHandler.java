@@ -131,7 +131,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
   private static String describe(List<FieldProblem> errors) {
     if (errors.size() == 1) {
       FieldProblem only = errors.get(0);
-      String where = only.pointer() != null ? only.pointer() : only.header();
+      String where = only.location();
       return (where == null || where.isEmpty() ? "" : where + " ") + only.detail();
     }
     return errors.size() + " problems; see errors";
