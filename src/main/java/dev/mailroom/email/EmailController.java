@@ -2,6 +2,7 @@ package dev.mailroom.email;
 
 import dev.mailroom.email.EmailIntake.Accepted;
 import java.net.URI;
+import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -45,6 +46,26 @@ class EmailController {
       response.header("Idempotent-Replayed", "true");
     }
     return response.body(new EmailAccepted(accepted.id(), accepted.status()));
+  }
+
+  /** The answer to an accepted batch: one entry per email, in request order. */
+  record BatchAccepted(List<EmailAccepted> emails) {}
+
+  @PostMapping(
+      path = "/batch",
+      consumes = MediaType.APPLICATION_JSON_VALUE,
+      produces = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<BatchAccepted> sendBatch(
+      @RequestBody SendBatchRequest batch,
+      @RequestHeader(name = "Idempotency-Key", required = false) @Nullable String idempotencyKey) {
+    EmailIntake.BatchAccepted accepted = intake.acceptBatch(batch, idempotencyKey);
+    ResponseEntity.BodyBuilder response = ResponseEntity.status(HttpStatus.ACCEPTED);
+    if (accepted.replayed()) {
+      response.header("Idempotent-Replayed", "true");
+    }
+    return response.body(
+        new BatchAccepted(
+            accepted.emails().stream().map(a -> new EmailAccepted(a.id(), a.status())).toList()));
   }
 
   @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)

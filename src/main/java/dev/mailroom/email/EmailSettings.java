@@ -16,6 +16,8 @@ import org.springframework.validation.annotation.Validated;
  *     domain
  * @param maxRecipients to + cc + bcc of one email
  * @param maxRequestSize the largest request body accepted (413 beyond)
+ * @param maxBatchSize the most emails in one {@code POST /emails/batch}
+ * @param maxBatchRequestSize the largest {@code POST /emails/batch} body accepted (413 beyond)
  */
 @ConfigurationProperties("mailroom.email")
 @Validated
@@ -23,4 +25,6 @@ public record EmailSettings(
     @Nullable String defaultFrom,
     @Nullable String messageIdDomain,
     @DefaultValue("50") @Min(1) @Max(1000) int maxRecipients,
-    @DefaultValue("1MB") DataSize maxRequestSize) {}
+    @DefaultValue("1MB") DataSize maxRequestSize,
+    @DefaultValue("500") @Min(1) @Max(10000) int maxBatchSize,
+    @DefaultValue("10MB") DataSize maxBatchRequestSize) {}
