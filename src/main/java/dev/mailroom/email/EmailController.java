@@ -9,6 +9,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -16,6 +17,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -24,10 +26,12 @@ class EmailController {
 
   private final EmailIntake intake;
   private final EmailRepository emails;
+  private final EmailSearch search;
 
-  EmailController(EmailIntake intake, EmailRepository emails) {
+  EmailController(EmailIntake intake, EmailRepository emails, EmailSearch search) {
     this.intake = intake;
     this.emails = emails;
+    this.search = search;
   }
 
   /** The answer to an accepted send. */
@@ -66,6 +70,11 @@ class EmailController {
     return response.body(
         new BatchAccepted(
             accepted.emails().stream().map(a -> new EmailAccepted(a.id(), a.status())).toList()));
+  }
+
+  @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+  EmailPage list(@RequestParam MultiValueMap<String, String> parameters) {
+    return search.search(EmailFilter.parse(parameters));
   }
 
   @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -35,7 +35,7 @@ class EmailRequestValidator {
       Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}");
   private static final Pattern LABEL =
       Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
-  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+  static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
   private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   static final Pattern TEMPLATE_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
   static final Pattern LOCALE = Pattern.compile("[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}");
