@@ -9,12 +9,14 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
+import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -22,6 +24,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 // OpenAPI: system.ApiDocumentation adds the problem-details bodies of error responses, and the
@@ -34,11 +37,14 @@ class EmailController {
   private final EmailIntake intake;
   private final EmailRepository emails;
   private final SenderDomains senders;
+  private final EmailSearch search;
 
-  EmailController(EmailIntake intake, EmailRepository emails, SenderDomains senders) {
+  EmailController(
+      EmailIntake intake, EmailRepository emails, SenderDomains senders, EmailSearch search) {
     this.intake = intake;
     this.emails = emails;
     this.senders = senders;
+    this.search = search;
   }
 
   /** The answer to an accepted send. */
@@ -97,6 +103,31 @@ class EmailController {
       response.header("Idempotent-Replayed", "true");
     }
     return response.body(new EmailAccepted(accepted.id(), accepted.status()));
+  }
+
+  /** The answer to an accepted batch: one entry per email, in request order. */
+  record BatchAccepted(List<EmailAccepted> emails) {}
+
+  @PostMapping(
+      path = "/batch",
+      consumes = MediaType.APPLICATION_JSON_VALUE,
+      produces = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<BatchAccepted> sendBatch(
+      @RequestBody SendBatchRequest batch,
+      @RequestHeader(name = "Idempotency-Key", required = false) @Nullable String idempotencyKey) {
+    EmailIntake.BatchAccepted accepted = intake.acceptBatch(batch, idempotencyKey);
+    ResponseEntity.BodyBuilder response = ResponseEntity.status(HttpStatus.ACCEPTED);
+    if (accepted.replayed()) {
+      response.header("Idempotent-Replayed", "true");
+    }
+    return response.body(
+        new BatchAccepted(
+            accepted.emails().stream().map(a -> new EmailAccepted(a.id(), a.status())).toList()));
+  }
+
+  @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+  EmailPage list(@RequestParam MultiValueMap<String, String> parameters) {
+    return search.search(EmailFilter.parse(parameters));
   }
 
   @Operation(

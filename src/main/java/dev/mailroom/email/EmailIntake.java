@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
@@ -35,13 +37,15 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Accepts an email: validate, render, compose, store, and only then answer. A returned {@link
- * Accepted} means the row is committed.
+ * Accepts an email, or a batch of them: validate, render, compose, store, and only then answer. A
+ * returned {@link Accepted} means the row is committed. Single sends and batches share every step;
+ * a batch only prepares all its emails before storing any.
  */
 @Service
 public class EmailIntake {
 
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
+  private static final int MAX_BATCH_PROBLEMS = 100;
 
   private final EmailRequestValidator validator;
   private final TemplateRenderer templates;
@@ -84,24 +88,163 @@ public class EmailIntake {
    */
   public record Accepted(UUID id, EmailStatus status, boolean replayed) {}
 
+  /**
+   * @param emails one per email of the batch, in request order
+   * @param replayed true when an earlier batch with the same idempotency key is answered again
+   */
+  public record BatchAccepted(List<Accepted> emails, boolean replayed) {}
+
   public Accepted accept(SendEmailRequest request, @Nullable String idempotencyKey) {
     checkIdempotencyKey(idempotencyKey);
-    List<FieldProblem> problems = validator.validate(request);
-    if (!problems.isEmpty()) {
-      throw InvalidRequestException.invalid(problems);
-    }
-    Content content = content(request);
-    UUID id = UUID.randomUUID();
-    NewEmail email = compose(id, request, content, idempotencyKey);
-    Accepted result = transaction.execute(tx -> store(email));
+    validate(request);
+    byte[] hash = idempotencyKey == null ? null : hash(request);
+    NewEmail email = prepare(request, idempotencyKey, hash);
+    Accepted result =
+        transaction.execute(
+            tx ->
+                once(
+                    idempotencyKey,
+                    hash,
+                    existing -> new Accepted(existing.id(), existing.status(), true),
+                    () -> {
+                      emails.insert(email);
+                      queued(List.of(email));
+                      return new Accepted(email.id(), EmailStatus.QUEUED, false);
+                    }));
     if (!result.replayed()) {
       accepted.increment();
     }
     return result;
   }
 
-  private Accepted store(NewEmail email) {
-    String key = email.idempotencyKey();
+  /**
+   * Accepts every email of the batch or none: all are validated, then all are rendered, before
+   * anything is stored; then all are stored in one transaction. The batch's idempotency key and
+   * request hash are kept on its first email, with the ids of the whole batch.
+   */
+  public BatchAccepted acceptBatch(SendBatchRequest batch, @Nullable String idempotencyKey) {
+    checkIdempotencyKey(idempotencyKey);
+    List<@Nullable SendEmailRequest> requests = checkBatchSize(batch);
+    forEachEmail(
+        requests,
+        (i, request) -> {
+          validate(request);
+          return request;
+        });
+    byte[] hash = idempotencyKey == null ? null : hash(batch);
+    List<NewEmail> prepared =
+        forEachEmail(
+            requests,
+            (i, request) -> prepare(request, i == 0 ? idempotencyKey : null, i == 0 ? hash : null));
+    BatchAccepted result =
+        transaction.execute(
+            tx ->
+                once(
+                    idempotencyKey,
+                    hash,
+                    this::replayBatch,
+                    () -> {
+                      emails.insertAll(prepared);
+                      queued(prepared);
+                      return new BatchAccepted(
+                          prepared.stream()
+                              .map(email -> new Accepted(email.id(), EmailStatus.QUEUED, false))
+                              .toList(),
+                          false);
+                    }));
+    if (!result.replayed()) {
+      accepted.increment(prepared.size());
+    }
+    return result;
+  }
+
+  private void validate(SendEmailRequest request) {
+    List<FieldProblem> problems = validator.validate(request);
+    if (!problems.isEmpty()) {
+      throw InvalidRequestException.invalid(problems);
+    }
+  }
+
+  /** Renders and composes a valid email: everything short of storing it. */
+  private NewEmail prepare(
+      SendEmailRequest request, @Nullable String idempotencyKey, byte @Nullable [] hash) {
+    Content content = content(request);
+    return compose(UUID.randomUUID(), request, content, idempotencyKey, hash);
+  }
+
+  private interface Step<T> {
+    T apply(int index, SendEmailRequest request);
+  }
+
+  /**
+   * Applies a step to every email of a batch and returns the results, or refuses the batch naming
+   * every problem of every email, each under the email's index ({@code /emails/17/to/0/email}).
+   */
+  private static <T> List<T> forEachEmail(List<@Nullable SendEmailRequest> requests, Step<T> step) {
+    List<T> results = new ArrayList<>(requests.size());
+    List<FieldProblem> problems = new ArrayList<>();
+    for (int i = 0; i < requests.size(); i++) {
+      String at = "/emails/" + i;
+      SendEmailRequest request = requests.get(i);
+      if (request == null) {
+        problems.add(FieldProblem.at(at, "must be an email, not null"));
+        continue;
+      }
+      try {
+        results.add(step.apply(i, request));
+      } catch (InvalidRequestException e) {
+        e.errors().forEach(problem -> problems.add(problem.under(at)));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidRequestException(
+          HttpStatus.UNPROCESSABLE_CONTENT,
+          "The batch has invalid emails; none was accepted",
+          firstProblems(problems));
+    }
+    return results;
+  }
+
+  private List<@Nullable SendEmailRequest> checkBatchSize(SendBatchRequest batch) {
+    List<@Nullable SendEmailRequest> requests = batch.emails();
+    int max = settings.maxBatchSize();
+    if (requests == null || requests.isEmpty()) {
+      throw InvalidRequestException.invalid(
+          List.of(FieldProblem.at("/emails", "is required: a list of 1 to " + max + " emails")));
+    }
+    if (requests.size() > max) {
+      throw InvalidRequestException.invalid(
+          List.of(
+              FieldProblem.at(
+                  "/emails",
+                  "at most " + max + " emails are allowed in one batch; got " + requests.size())));
+    }
+    return requests;
+  }
+
+  /** A batch of bad emails could name thousands of problems; the first ones are enough to act. */
+  private static List<FieldProblem> firstProblems(List<FieldProblem> problems) {
+    if (problems.size() <= MAX_BATCH_PROBLEMS) {
+      return problems;
+    }
+    List<FieldProblem> first = new ArrayList<>(problems.subList(0, MAX_BATCH_PROBLEMS));
+    first.add(
+        FieldProblem.at(
+            "/emails",
+            "and " + (problems.size() - MAX_BATCH_PROBLEMS) + " more problems not listed here"));
+    return first;
+  }
+
+  /**
+   * Runs {@code store} at most once per idempotency key: a request with a key already stored is
+   * answered by {@code replay} if it is the same request, and refused otherwise. Runs inside the
+   * intake transaction, which holds the key's lock until it commits.
+   */
+  private <T> T once(
+      @Nullable String key,
+      byte @Nullable [] hash,
+      Function<EmailRepository.Existing, T> replay,
+      Supplier<T> store) {
     if (key != null) {
       if (!emails.tryLockIdempotencyKey(key)) {
         throw new InvalidRequestException(
@@ -114,23 +257,39 @@ public class EmailIntake {
       }
       Optional<EmailRepository.Existing> existing = emails.findByIdempotencyKey(key);
       if (existing.isPresent()) {
-        if (!Arrays.equals(existing.get().requestHash(), email.requestHash())) {
+        if (!Arrays.equals(existing.get().requestHash(), hash)) {
           throw new InvalidRequestException(
               HttpStatus.UNPROCESSABLE_CONTENT,
               "Idempotency-Key reused with a different request",
               List.of(
                   FieldProblem.header(
                       "Idempotency-Key",
-                      "was already used for email "
-                          + existing.get().id()
+                      "was already used for "
+                          + existing.get().describe()
                           + " with a different body")));
         }
-        return new Accepted(existing.get().id(), existing.get().status(), true);
+        return replay.apply(existing.get());
       }
     }
-    emails.insert(email);
-    events.publishEvent(new EmailQueued(List.of(email.id())));
-    return new Accepted(email.id(), EmailStatus.QUEUED, false);
+    return store.get();
+  }
+
+  /** The answer the batch got the first time, with each email's current status. */
+  private BatchAccepted replayBatch(EmailRepository.Existing first) {
+    List<UUID> ids = first.batchIds() == null ? List.of(first.id()) : first.batchIds();
+    Map<UUID, EmailStatus> statuses = emails.statuses(ids);
+    // An email deleted since (by retention) is left out rather than given a status it lacks.
+    return new BatchAccepted(
+        ids.stream()
+            .filter(statuses::containsKey)
+            .map(id -> new Accepted(id, statuses.get(id), true))
+            .toList(),
+        true);
+  }
+
+  /** Wakes the dispatcher once for everything stored, after the transaction commits. */
+  private void queued(List<NewEmail> stored) {
+    events.publishEvent(new EmailQueued(stored.stream().map(NewEmail::id).toList()));
   }
 
   /** Subject and bodies to send, and the template they came from. */
@@ -191,7 +350,11 @@ public class EmailIntake {
   }
 
   private NewEmail compose(
-      UUID id, SendEmailRequest request, Content content, @Nullable String key) {
+      UUID id,
+      SendEmailRequest request,
+      Content content,
+      @Nullable String key,
+      byte @Nullable [] requestHash) {
     EmailAddress fromAddress =
         request.from() != null ? request.from() : EmailAddress.parse(settings.defaultFrom());
     InternetAddress from = EmailRequestValidator.toInternetAddress(fromAddress);
@@ -225,7 +388,7 @@ public class EmailIntake {
         request.tags() == null ? List.of() : request.tags().stream().map(String::valueOf).toList(),
         request.metadata() == null ? Map.of() : nonNullValues(request.metadata()),
         key,
-        key == null ? null : hash(request),
+        requestHash,
         recipients);
   }
 
@@ -241,7 +404,8 @@ public class EmailIntake {
     return addresses.stream().map(EmailRequestValidator::toInternetAddress).toList();
   }
 
-  private byte[] hash(SendEmailRequest request) {
+  /** SHA-256 of the request in a canonical form: same fields and values, same hash. */
+  private byte[] hash(Object request) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(canonicalJson.writeValueAsBytes(request));
     } catch (NoSuchAlgorithmException e) {

@@ -16,6 +16,9 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
@@ -30,11 +33,14 @@ class EmailRepository {
 
   private final JdbcClient jdbc;
   private final JdbcTemplate batch;
+  private final NamedParameterJdbcTemplate named;
   private final JsonMapper json;
 
-  EmailRepository(JdbcClient jdbc, JdbcTemplate batch, JsonMapper json) {
+  EmailRepository(
+      JdbcClient jdbc, JdbcTemplate batch, NamedParameterJdbcTemplate named, JsonMapper json) {
     this.jdbc = jdbc;
     this.batch = batch;
+    this.named = named;
     this.json = json;
   }
 
@@ -56,33 +62,57 @@ class EmailRepository {
   record NewRecipient(String kind, String address, @Nullable String name) {}
 
   void insert(NewEmail email) {
-    jdbc.sql(
-            """
-            INSERT INTO emails (id, status, from_address, envelope_from, subject, message_id, mime,
-                                template_name, template_version, template_locale, tags, metadata,
-                                idempotency_key, request_hash, due_at)
-            VALUES (:id, 'QUEUED', :from, :envelopeFrom, :subject, :messageId, :mime,
-                    :templateName, :templateVersion, :templateLocale, :tags, CAST(:metadata AS jsonb),
-                    :idempotencyKey, :requestHash, now())
-            """)
-        .param("id", email.id())
-        .param("from", email.from())
-        .param("envelopeFrom", email.envelopeFrom())
-        .param("subject", email.subject())
-        .param("messageId", email.messageId())
-        .param("mime", email.mime())
-        .param("templateName", email.template() == null ? null : email.template().name())
-        .param("templateVersion", email.template() == null ? null : email.template().version())
-        .param("templateLocale", email.template() == null ? null : email.template().locale())
-        .param("tags", email.tags().toArray(String[]::new))
-        .param("metadata", json.writeValueAsString(email.metadata()))
-        .param("idempotencyKey", email.idempotencyKey())
-        .param("requestHash", email.requestHash())
-        .update();
+    insertRows(List.of(email), null);
+  }
+
+  /**
+   * Inserts a batch's emails and all their recipients with two batched statements. The email that
+   * carries the batch's idempotency key also keeps the ids of the whole batch, in order, so a
+   * replay can answer with them.
+   */
+  void insertAll(List<NewEmail> emails) {
+    insertRows(emails, emails.stream().map(email -> email.id().toString()).toArray(String[]::new));
+  }
+
+  private void insertRows(List<NewEmail> emails, String @Nullable [] batchIds) {
+    SqlParameterSource[] rows = new SqlParameterSource[emails.size()];
+    for (int i = 0; i < rows.length; i++) {
+      NewEmail email = emails.get(i);
+      rows[i] =
+          new MapSqlParameterSource()
+              .addValue("id", email.id())
+              .addValue("from", email.from())
+              .addValue("envelopeFrom", email.envelopeFrom())
+              .addValue("subject", email.subject())
+              .addValue("messageId", email.messageId())
+              .addValue("mime", email.mime())
+              .addValue("templateName", email.template() == null ? null : email.template().name())
+              .addValue(
+                  "templateVersion", email.template() == null ? null : email.template().version())
+              .addValue(
+                  "templateLocale", email.template() == null ? null : email.template().locale())
+              .addValue("tags", email.tags().toArray(String[]::new))
+              .addValue("metadata", json.writeValueAsString(email.metadata()))
+              .addValue("idempotencyKey", email.idempotencyKey())
+              .addValue("requestHash", email.requestHash())
+              .addValue("batchIds", email.idempotencyKey() == null ? null : batchIds);
+    }
+    named.batchUpdate(
+        """
+        INSERT INTO emails (id, status, from_address, envelope_from, subject, message_id, mime,
+                            template_name, template_version, template_locale, tags, metadata,
+                            idempotency_key, request_hash, batch_ids, due_at)
+        VALUES (:id, 'QUEUED', :from, :envelopeFrom, :subject, :messageId, :mime,
+                :templateName, :templateVersion, :templateLocale, :tags, CAST(:metadata AS jsonb),
+                :idempotencyKey, :requestHash, CAST(:batchIds AS uuid[]), now())
+        """,
+        rows);
     List<Object[]> recipients = new java.util.ArrayList<>();
-    for (int i = 0; i < email.recipients().size(); i++) {
-      NewRecipient r = email.recipients().get(i);
-      recipients.add(new Object[] {email.id(), i, r.kind(), r.address(), r.name()});
+    for (NewEmail email : emails) {
+      for (int i = 0; i < email.recipients().size(); i++) {
+        NewRecipient r = email.recipients().get(i);
+        recipients.add(new Object[] {email.id(), i, r.kind(), r.address(), r.name()});
+      }
     }
     batch.batchUpdate(
         """
@@ -99,19 +129,43 @@ class EmailRepository {
         });
   }
 
-  /** The email already stored under an idempotency key, with the hash of its request. */
-  record Existing(UUID id, EmailStatus status, byte[] requestHash) {}
+  /**
+   * The email already stored under an idempotency key, with the hash of its request.
+   *
+   * @param batchIds when the key was sent with a batch: the ids of the whole batch, in order
+   */
+  record Existing(UUID id, EmailStatus status, byte[] requestHash, @Nullable List<UUID> batchIds) {
+
+    String describe() {
+      return batchIds == null ? "email " + id : "a batch of " + batchIds.size() + " emails";
+    }
+  }
 
   Optional<Existing> findByIdempotencyKey(String key) {
-    return jdbc.sql("SELECT id, status, request_hash FROM emails WHERE idempotency_key = :key")
+    return jdbc.sql(
+            "SELECT id, status, request_hash, batch_ids FROM emails WHERE idempotency_key = :key")
         .param("key", key)
         .query(
             (rs, n) ->
                 new Existing(
                     rs.getObject("id", UUID.class),
                     EmailStatus.valueOf(rs.getString("status")),
-                    rs.getBytes("request_hash")))
+                    rs.getBytes("request_hash"),
+                    uuids(rs.getArray("batch_ids"))))
         .optional();
+  }
+
+  /** The current status of each of these emails that is still stored. */
+  Map<UUID, EmailStatus> statuses(List<UUID> ids) {
+    Map<UUID, EmailStatus> statuses = new java.util.HashMap<>();
+    jdbc.sql("SELECT id, status FROM emails WHERE id = ANY(CAST(:ids AS uuid[]))")
+        .param("ids", ids.stream().map(UUID::toString).toArray(String[]::new))
+        .query(
+            rs -> {
+              statuses.put(
+                  rs.getObject("id", UUID.class), EmailStatus.valueOf(rs.getString("status")));
+            });
+    return statuses;
   }
 
   /** Serialises requests that share an idempotency key: false when another transaction holds it. */
@@ -233,6 +287,10 @@ class EmailRepository {
       return null;
     }
     return new Reply(noCode ? null : code, rs.getString("enhanced_code"), text);
+  }
+
+  private static @Nullable List<UUID> uuids(@Nullable Array array) throws SQLException {
+    return array == null ? null : Arrays.asList((UUID[]) array.getArray());
   }
 
   private static List<String> strings(@Nullable Array array) throws SQLException {

@@ -1,6 +1,7 @@
 package dev.mailroom.email;
 
 import dev.mailroom.system.FieldProblem;
+import dev.mailroom.system.WellFormedText;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.io.UnsupportedEncodingException;
@@ -16,7 +17,8 @@ import org.springframework.stereotype.Component;
 /**
  * Checks a send request completely before anything is rendered or stored, and names every bad
  * field. Header-bound values (addresses, display names, subject) containing CR, LF or other control
- * characters are rejected, never cleaned: a caller sending them has a bug or is attacking.
+ * characters are rejected, never cleaned: a caller sending them has a bug or is attacking. So is
+ * text anywhere in the request that is not well-formed Unicode or holds U+0000.
  */
 @Component
 class EmailRequestValidator {
@@ -33,7 +35,7 @@ class EmailRequestValidator {
       Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}");
   private static final Pattern LABEL =
       Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
-  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+  static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
   private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   static final Pattern TEMPLATE_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
   static final Pattern LOCALE = Pattern.compile("[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}");
@@ -46,6 +48,7 @@ class EmailRequestValidator {
 
   List<FieldProblem> validate(SendEmailRequest request) {
     List<FieldProblem> problems = new ArrayList<>();
+    WellFormedText.check(request, "", problems);
     if (request.from() == null) {
       if (settings.defaultFrom() == null) {
         problems.add(FieldProblem.at("/from", "is required (no default sender is configured)"));

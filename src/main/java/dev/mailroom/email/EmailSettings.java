@@ -19,6 +19,8 @@ import org.springframework.validation.annotation.Validated;
  *     {@code maxAttachmentSize} of attachments in base64 (which is 4/3 of their size)
  * @param maxAttachments attachments of one email, inline or not
  * @param maxAttachmentSize the decoded size of all attachments of one email together
+ * @param maxBatchSize the most emails in one {@code POST /emails/batch}
+ * @param maxBatchRequestSize the largest {@code POST /emails/batch} body accepted (413 beyond)
  */
 @ConfigurationProperties("mailroom.email")
 @Validated
@@ -28,4 +30,6 @@ public record EmailSettings(
     @DefaultValue("50") @Min(1) @Max(1000) int maxRecipients,
     @DefaultValue("15MB") DataSize maxRequestSize,
     @DefaultValue("20") @Min(0) @Max(1000) int maxAttachments,
-    @DefaultValue("10MB") DataSize maxAttachmentSize) {}
+    @DefaultValue("10MB") DataSize maxAttachmentSize,
+    @DefaultValue("500") @Min(1) @Max(10000) int maxBatchSize,
+    @DefaultValue("20MB") DataSize maxBatchRequestSize) {}

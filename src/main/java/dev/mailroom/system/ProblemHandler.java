@@ -20,6 +20,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
@@ -97,17 +99,30 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     }
     ProblemDetail problem = ProblemDetail.forStatus(HttpStatus.BAD_REQUEST);
     problem.setTitle("Malformed request body");
+    MalformedBodyException malformed = cause(e, MalformedBodyException.class);
+    if (malformed != null) {
+      problem.setDetail("The request body " + malformed.getMessage());
+      return ResponseEntity.badRequest().body(problem);
+    }
     List<FieldProblem> errors = new ArrayList<>();
     JacksonException json = cause(e, JacksonException.class);
     if (json instanceof UnrecognizedPropertyException unknown) {
       errors.add(FieldProblem.at(pointer(unknown), "is not a known field"));
-    } else if (json instanceof DatabindException mapping && !mapping.getPath().isEmpty()) {
-      errors.add(FieldProblem.at(pointer(mapping), "has the wrong type or format"));
+    } else if (json instanceof StreamConstraintsException) {
+      errors.add(
+          FieldProblem.at(
+              pointer(json),
+              "is nested too deeply or holds a name, number or string that is too long"));
+    } else if (json instanceof DatabindException && !json.getPath().isEmpty()) {
+      errors.add(FieldProblem.at(pointer(json), "has the wrong type or format"));
     }
     if (json == null) {
       problem.setDetail("The request body is missing or is not valid JSON");
+    } else if (errors.isEmpty() && json instanceof DatabindException) {
+      // Valid JSON of the wrong shape, such as an array: the message would name Java types.
+      problem.setDetail("The request body must be a single JSON object with the documented fields");
     } else if (errors.isEmpty()) {
-      problem.setDetail("The request body is not valid JSON: " + json.getOriginalMessage());
+      problem.setDetail(syntaxError(json));
     } else {
       problem.setDetail(describe(errors));
       problem.setProperty("errors", errors);
@@ -115,7 +130,27 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     return ResponseEntity.badRequest().body(problem);
   }
 
-  private static String pointer(DatabindException e) {
+  /**
+   * What the parser found wrong and where, without the parser's internals: Jackson appends source
+   * locations and hints about its own configuration, which mean nothing to a caller.
+   */
+  private static String syntaxError(JacksonException e) {
+    String message = String.valueOf(e.getOriginalMessage());
+    for (String internals : List.of(" (start marker at", ": enable `", "\n")) {
+      int at = message.indexOf(internals);
+      if (at >= 0) {
+        message = message.substring(0, at);
+      }
+    }
+    TokenStreamLocation location = e.getLocation();
+    String where =
+        location == null || location.getLineNr() < 1
+            ? ""
+            : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+    return "The request body is not valid JSON" + where + ": " + message;
+  }
+
+  private static String pointer(JacksonException e) {
     StringBuilder pointer = new StringBuilder();
     for (var reference : e.getPath()) {
       pointer.append('/');
@@ -131,7 +166,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
   private static String describe(List<FieldProblem> errors) {
     if (errors.size() == 1) {
       FieldProblem only = errors.get(0);
-      String where = only.pointer() != null ? only.pointer() : only.header();
+      String where = only.location();
       return (where == null || where.isEmpty() ? "" : where + " ") + only.detail();
     }
     return errors.size() + " problems; see errors";

@@ -18,15 +18,21 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Bounds every request body: a declared Content-Length over the limit is refused before reading,
  * and a chunked body is cut off as soon as it passes the limit. Either way the answer is 413.
+ * {@code POST /emails/batch} carries up to {@code max-batch-size} emails and has a limit of its
+ * own.
  */
 @Component
 class RequestSizeLimit extends OncePerRequestFilter {
 
+  private static final String BATCH_PATH = "/emails/batch";
+
   private final long limit;
+  private final long batchLimit;
   private final JsonMapper json;
 
   RequestSizeLimit(EmailSettings settings, JsonMapper json) {
     this.limit = settings.maxRequestSize().toBytes();
+    this.batchLimit = settings.maxBatchRequestSize().toBytes();
     this.json = json;
   }
 
@@ -34,6 +40,7 @@ class RequestSizeLimit extends OncePerRequestFilter {
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
+    long limit = limitFor(request);
     if (request.getContentLengthLong() > limit) {
       response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
       response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
@@ -42,6 +49,13 @@ class RequestSizeLimit extends OncePerRequestFilter {
       return;
     }
     chain.doFilter(new Bounded(request, limit), response);
+  }
+
+  /** Any path other than exactly the batch path, however spelled, gets the smaller limit. */
+  private long limitFor(HttpServletRequest request) {
+    return request.getRequestURI().equals(request.getContextPath() + BATCH_PATH)
+        ? Math.max(limit, batchLimit)
+        : limit;
   }
 
   private static final class Bounded extends HttpServletRequestWrapper {

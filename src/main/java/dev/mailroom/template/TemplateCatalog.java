@@ -44,9 +44,8 @@ class TemplateCatalog {
           HttpStatus.UNPROCESSABLE_CONTENT,
           "Invalid template name",
           List.of(
-              new FieldProblem(
-                  null,
-                  null,
+              FieldProblem.parameter(
+                  "name",
                   "'" + abbreviate(name) + "' is not a template name: " + TemplateNames.RULE)));
     }
     List<FieldProblem> problems = new ArrayList<>();
