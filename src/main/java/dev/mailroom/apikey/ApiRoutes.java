@@ -20,6 +20,7 @@ final class ApiRoutes {
   static final List<Route> ROUTES =
       List.of(
           route(POST, "/emails", Scope.SEND),
+          route(POST, "/emails/batch", Scope.SEND),
           route(POST, "/emails/{id}/cancel", Scope.SEND),
           route(GET, "/emails", Scope.READ),
           route(GET, "/emails/**", Scope.READ),

@@ -24,6 +24,11 @@ public class SenderDomains {
    * address without a usable domain is left to validation, which refuses it.
    */
   public void check(@Nullable String from) {
+    check(from, "/from");
+  }
+
+  /** The same check for a sender found elsewhere in the body, such as one email of a batch. */
+  public void check(@Nullable String from, String pointer) {
     ApiKey key = currentKey();
     if (from == null || key == null || key.allowedSenderDomains().isEmpty()) {
       return;
@@ -37,7 +42,7 @@ public class SenderDomains {
         "Sender not allowed for this API key",
         List.of(
             FieldProblem.at(
-                "/from",
+                pointer,
                 "'"
                     + domain
                     + "' is not one of the sender domains of API key '"

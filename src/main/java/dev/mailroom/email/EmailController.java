@@ -115,6 +115,13 @@ class EmailController {
   ResponseEntity<BatchAccepted> sendBatch(
       @RequestBody SendBatchRequest batch,
       @RequestHeader(name = "Idempotency-Key", required = false) @Nullable String idempotencyKey) {
+    List<@Nullable SendEmailRequest> items = batch.emails() == null ? List.of() : batch.emails();
+    for (int i = 0; i < items.size(); i++) {
+      SendEmailRequest item = items.get(i);
+      if (item != null && item.from() != null) {
+        senders.check(item.from().email(), "/emails/" + i + "/from");
+      }
+    }
     EmailIntake.BatchAccepted accepted = intake.acceptBatch(batch, idempotencyKey);
     ResponseEntity.BodyBuilder response = ResponseEntity.status(HttpStatus.ACCEPTED);
     if (accepted.replayed()) {

@@ -312,16 +312,16 @@ class HostileRequestTest extends ScriptedRelayTest {
             422,
             withOk("'metadata':{'" + "k".repeat(200) + "':'v'}")),
         email("number of 5,000 digits", 400, welcome(VARIABLES + ",'n':1" + "0".repeat(5000))),
-        email("body of 2 MB", 413, withOk("'html':'" + "x".repeat(2_000_000) + "'")),
+        email("body of 16 MB", 413, withOk("'html':'" + "x".repeat(16_000_000) + "'")),
         chunked(
-            "chunked body of 2 MB",
+            "chunked body of 16 MB",
             "/emails",
-            withOk("'html':'" + "x".repeat(2_000_000) + "'"),
+            withOk("'html':'" + "x".repeat(16_000_000) + "'"),
             413),
         batch(
-            "batch of 11 MB",
+            "batch of 21 MB",
             413,
-            q("{'emails':[{" + OK + ",'html':'" + "x".repeat(11_000_000) + "'}]}")));
+            q("{'emails':[{" + OK + ",'html':'" + "x".repeat(21_000_000) + "'}]}")));
   }
 
   static Stream<Hostile> deepNesting() {
