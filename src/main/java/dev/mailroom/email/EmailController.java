@@ -4,6 +4,7 @@ import dev.mailroom.apikey.SenderDomains;
 import dev.mailroom.email.EmailIntake.Accepted;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -108,6 +109,26 @@ class EmailController {
   /** The answer to an accepted batch: one entry per email, in request order. */
   record BatchAccepted(List<EmailAccepted> emails) {}
 
+  @Operation(
+      operationId = "sendEmailBatch",
+      summary = "Send up to 500 emails in one request",
+      description =
+          "Validates and renders every email first: if any is invalid the answer is one 422 whose"
+              + " problems are prefixed with the item's index (`/emails/17/to/0/email`) and nothing"
+              + " is stored. Otherwise all are committed in one transaction and the ids come back"
+              + " in request order. Needs the `send` scope; an Idempotency-Key covers the batch as"
+              + " a whole.")
+  @ApiResponse(responseCode = "202", description = "All emails committed, ids in request order")
+  @ApiResponse(
+      responseCode = "400",
+      description = "Unparseable JSON, an unknown field or a wrong type")
+  @ApiResponse(
+      responseCode = "403",
+      description = "The key lacks the send scope, or a `from` is outside its sender domains")
+  @ApiResponse(responseCode = "409", description = "The same Idempotency-Key is still in flight")
+  @ApiResponse(responseCode = "413", description = "The body is over the batch size limit")
+  @ApiResponse(responseCode = "422", description = "One or more emails are invalid; none stored")
+  @ApiResponse(responseCode = "503", description = "The database is unreachable; nothing stored")
   @PostMapping(
       path = "/batch",
       consumes = MediaType.APPLICATION_JSON_VALUE,
@@ -132,8 +153,59 @@ class EmailController {
             accepted.emails().stream().map(a -> new EmailAccepted(a.id(), a.status())).toList()));
   }
 
+  @Operation(
+      operationId = "listEmails",
+      summary = "Search emails, newest first",
+      description =
+          "Filters combine with AND. Pages are keyset-based: pass the previous page's `next` as"
+              + " `cursor`; emails accepted meanwhile never shift or repeat later pages. Needs the"
+              + " `read` scope.",
+      parameters = {
+        @Parameter(
+            name = "status",
+            in = ParameterIn.QUERY,
+            description = "An email status",
+            example = "SENT"),
+        @Parameter(
+            name = "recipient",
+            in = ParameterIn.QUERY,
+            description = "A to, cc or bcc address, any case",
+            example = "zoe@example.com"),
+        @Parameter(
+            name = "tag",
+            in = ParameterIn.QUERY,
+            description = "One of the email's tags",
+            example = "onboarding"),
+        @Parameter(
+            name = "template",
+            in = ParameterIn.QUERY,
+            description = "The template name",
+            example = "welcome"),
+        @Parameter(
+            name = "createdAfter",
+            in = ParameterIn.QUERY,
+            description = "Inclusive ISO-8601 instant",
+            example = "2026-11-01T00:00:00Z"),
+        @Parameter(
+            name = "createdBefore",
+            in = ParameterIn.QUERY,
+            description = "Exclusive ISO-8601 instant",
+            example = "2026-12-01T00:00:00Z"),
+        @Parameter(
+            name = "limit",
+            in = ParameterIn.QUERY,
+            description = "1-100, default 20",
+            example = "20"),
+        @Parameter(
+            name = "cursor",
+            in = ParameterIn.QUERY,
+            description = "The `next` of the previous page")
+      })
+  @ApiResponse(responseCode = "200", description = "A page of emails and the cursor of the next")
+  @ApiResponse(responseCode = "400", description = "An unknown, repeated or malformed parameter")
+  @ApiResponse(responseCode = "503", description = "The database is unreachable")
   @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-  EmailPage list(@RequestParam MultiValueMap<String, String> parameters) {
+  EmailPage list(@Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
     return search.search(EmailFilter.parse(parameters));
   }
 
