@@ -1,5 +1,6 @@
 package dev.mailroom.template;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -9,6 +10,11 @@ import org.jspecify.annotations.Nullable;
  * @param version null for the latest version
  */
 record PreviewRequest(
-    @Nullable Map<String, @Nullable Object> variables,
-    @Nullable String locale,
-    @Nullable Integer version) {}
+    @Schema(description = "The template's variables, as in POST /emails")
+        @Nullable Map<String, @Nullable Object> variables,
+    @Schema(
+            description = "The locale to render; fr-CA falls back to fr, then the default",
+            example = "fr")
+        @Nullable String locale,
+    @Schema(description = "The version to render; the latest when absent")
+        @Nullable Integer version) {}
