@@ -78,7 +78,9 @@ class EmailController {
       responseCode = "403",
       description = "The key lacks the send scope, or `from` is outside its sender domains")
   @ApiResponse(responseCode = "409", description = "The same Idempotency-Key is still in flight")
-  @ApiResponse(responseCode = "413", description = "The body is over the size limit (1 MB)")
+  @ApiResponse(
+      responseCode = "413",
+      description = "The body is over the size limit (15 MB by default)")
   @ApiResponse(responseCode = "415", description = "The body is not application/json")
   @ApiResponse(
       responseCode = "422",

@@ -52,7 +52,7 @@ final class ProblemExamples {
           problem(
               413,
               "Request too large",
-              "The request body is larger than the limit of 1048576 bytes",
+              "The request body is larger than the limit of 15728640 bytes",
               null);
       case 415 ->
           problem(
