@@ -207,9 +207,13 @@ public class Dispatcher implements SmartLifecycle {
     MDC.put("emailId", email.id().toString());
     try {
       Instant started = Instant.now();
+      if (email.expiredAt(started)) {
+        log.info("Email {} expired at {}; failing it unsent", email.id(), email.expiresAt());
+        return new Recorded(email, id, started, null, Settlement.expired(email, started));
+      }
       if (!started.isBefore(email.createdAt().plus(settings.retry().maxAge()))) {
         log.info("Email {} is past the retry age limit; failing it unsent", email.id());
-        return new Recorded(email, id, started, null, Settlement.expired(email, started));
+        return new Recorded(email, id, started, null, Settlement.agedOut(email, started));
       }
       List<String> recipients = email.pendingAddresses();
       SendResult result =

@@ -7,6 +7,7 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,21 +28,26 @@ class EmailClaims {
   /**
    * One statement claims a batch: SKIP LOCKED lets concurrent dispatchers take disjoint rows
    * without waiting; an expired SENDING lease is due like any other row, so a crashed dispatcher's
-   * work is taken over. The subquery walks {@code emails_due_idx} in due order.
+   * work is taken over. The subquery walks {@code emails_due_idx} (priority, due_at): naming every
+   * priority makes each one a range scan that stops at the first row not yet due, in the order the
+   * claim wants. It returns the row's due time before the claim, for ordering the batch.
    */
-  private static final String CLAIM =
+  static final String CLAIM =
       """
       UPDATE emails e
          SET status = 'SENDING', locked_by = :dispatcher, claim_token = e.claim_token + 1,
              attempts = e.attempts + 1, due_at = now() + :lease * interval '1 millisecond',
              updated_at = now()
-       WHERE e.id IN (SELECT id FROM emails
-                       WHERE status IN ('SCHEDULED', 'QUEUED', 'DEFERRED', 'SENDING')
-                         AND due_at <= now()
-                       ORDER BY due_at
-                       LIMIT :limit
-                       FOR UPDATE SKIP LOCKED)
-      RETURNING e.id, e.claim_token, e.envelope_from, e.mime, e.attempts, e.created_at, e.due_at
+        FROM (SELECT id, due_at FROM emails
+               WHERE status IN ('SCHEDULED', 'QUEUED', 'DEFERRED', 'SENDING')
+                 AND priority IN (0, 1, 2)
+                 AND due_at <= now()
+               ORDER BY priority, due_at
+               LIMIT :limit
+               FOR UPDATE SKIP LOCKED) due
+       WHERE e.id = due.id
+      RETURNING e.id, e.claim_token, e.envelope_from, e.mime, e.attempts, e.created_at,
+                e.expires_at, e.priority, due.due_at AS was_due, e.due_at AS lease_until
       """;
 
   private final JdbcClient jdbc;
@@ -61,9 +67,13 @@ class EmailClaims {
         byte[] mime,
         int attempts,
         Instant createdAt,
+        @Nullable Instant expiresAt,
+        int priority,
+        Instant wasDue,
         Instant leaseUntil) {}
     List<Row> rows =
-        jdbc.sql(CLAIM)
+        jdbc
+            .sql(CLAIM)
             .param("dispatcher", dispatcher)
             .param("lease", lease.toMillis())
             .param("limit", limit)
@@ -76,8 +86,14 @@ class EmailClaims {
                         rs.getBytes("mime"),
                         rs.getInt("attempts"),
                         rs.getTimestamp("created_at").toInstant(),
-                        rs.getTimestamp("due_at").toInstant()))
-            .list();
+                        instant(rs.getTimestamp("expires_at")),
+                        rs.getInt("priority"),
+                        rs.getTimestamp("was_due").toInstant(),
+                        rs.getTimestamp("lease_until").toInstant()))
+            .stream()
+            // RETURNING has no order: send the batch in the order it was claimed.
+            .sorted(Comparator.comparingInt(Row::priority).thenComparing(Row::wasDue))
+            .toList();
     if (rows.isEmpty()) {
       return List.of();
     }
@@ -106,6 +122,7 @@ class EmailClaims {
                     r.mime(),
                     r.attempts(),
                     r.createdAt(),
+                    r.expiresAt(),
                     r.leaseUntil(),
                     recipients.getOrDefault(r.id(), List.of())))
         .toList();
@@ -243,6 +260,10 @@ class EmailClaims {
     }
     ps.setString(first + 1, reply.enhancedCode());
     ps.setString(first + 2, reply.text());
+  }
+
+  private static @Nullable Instant instant(@Nullable Timestamp timestamp) {
+    return timestamp == null ? null : timestamp.toInstant();
   }
 
   private static @Nullable Timestamp timestamp(@Nullable Instant instant) {

@@ -6,10 +6,13 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
- * When to try a deferred email again: an exponential backoff with jitter, wrapped by a limit on the
- * email's age. The last attempt is placed at the age limit rather than skipped.
+ * When to try a deferred email again: an exponential backoff with jitter, wrapped by a deadline,
+ * the earlier of the email's age limit and its {@code expiresAt}. No retry is placed after the
+ * deadline: the last one is placed at it rather than skipped, and at the deadline the dispatcher
+ * settles the email unsent.
  */
 public final class RetryPolicy {
 
@@ -27,10 +30,15 @@ public final class RetryPolicy {
 
   /**
    * @param failedAttempts attempts made so far, at least 1
+   * @param expiresAt when the caller said the email becomes useless, if ever
    * @return when to try again, or empty when the email has run out of time
    */
-  public Optional<Instant> nextAttempt(int failedAttempts, Instant acceptedAt, Instant now) {
+  public Optional<Instant> nextAttempt(
+      int failedAttempts, Instant acceptedAt, @Nullable Instant expiresAt, Instant now) {
     Instant deadline = acceptedAt.plus(retry.maxAge());
+    if (expiresAt != null && expiresAt.isBefore(deadline)) {
+      deadline = expiresAt;
+    }
     if (!now.isBefore(deadline)) {
       return Optional.empty();
     }

@@ -85,13 +85,16 @@ public class EmailIntake {
 
   public Accepted accept(SendEmailRequest request, @Nullable String idempotencyKey) {
     checkIdempotencyKey(idempotencyKey);
-    List<FieldProblem> problems = validator.validate(request);
+    List<FieldProblem> problems = new ArrayList<>(validator.validate(request));
+    Instant now = Instant.now();
+    Schedule schedule = Schedule.read(request, now, settings.maxScheduleAhead(), problems);
     if (!problems.isEmpty()) {
       throw InvalidRequestException.invalid(problems);
     }
     Content content = content(request);
     UUID id = UUID.randomUUID();
-    NewEmail email = compose(id, request, content, idempotencyKey);
+    EmailStatus status = schedule.scheduled(now) ? EmailStatus.SCHEDULED : EmailStatus.QUEUED;
+    NewEmail email = compose(id, request, content, idempotencyKey, status, schedule);
     Accepted result = transaction.execute(tx -> store(email));
     if (!result.replayed()) {
       accepted.increment();
@@ -128,8 +131,11 @@ public class EmailIntake {
       }
     }
     emails.insert(email);
-    events.publishEvent(new EmailQueued(List.of(email.id())));
-    return new Accepted(email.id(), EmailStatus.QUEUED, false);
+    if (email.status() == EmailStatus.QUEUED) {
+      // A scheduled email is found by polling once due; waking a dispatcher now would find nothing.
+      events.publishEvent(new EmailQueued(List.of(email.id())));
+    }
+    return new Accepted(email.id(), email.status(), false);
   }
 
   /** Subject and bodies to send, and the template they came from. */
@@ -185,7 +191,12 @@ public class EmailIntake {
   }
 
   private NewEmail compose(
-      UUID id, SendEmailRequest request, Content content, @Nullable String key) {
+      UUID id,
+      SendEmailRequest request,
+      Content content,
+      @Nullable String key,
+      EmailStatus status,
+      Schedule schedule) {
     EmailAddress fromAddress =
         request.from() != null ? request.from() : EmailAddress.parse(settings.defaultFrom());
     InternetAddress from = EmailRequestValidator.toInternetAddress(fromAddress);
@@ -218,7 +229,9 @@ public class EmailIntake {
         request.metadata() == null ? Map.of() : nonNullValues(request.metadata()),
         key,
         key == null ? null : hash(request),
-        recipients);
+        recipients,
+        status,
+        schedule);
   }
 
   private static void addRecipients(

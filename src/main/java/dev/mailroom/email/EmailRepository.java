@@ -50,7 +50,9 @@ class EmailRepository {
       Map<String, String> metadata,
       @Nullable String idempotencyKey,
       byte @Nullable [] requestHash,
-      List<NewRecipient> recipients) {}
+      List<NewRecipient> recipients,
+      EmailStatus status,
+      Schedule schedule) {}
 
   record NewRecipient(String kind, String address, @Nullable String name) {}
 
@@ -59,12 +61,18 @@ class EmailRepository {
             """
             INSERT INTO emails (id, status, from_address, envelope_from, subject, message_id, mime,
                                 template_name, template_version, template_locale, tags, metadata,
-                                idempotency_key, request_hash, due_at)
-            VALUES (:id, 'QUEUED', :from, :envelopeFrom, :subject, :messageId, :mime,
+                                idempotency_key, request_hash, send_at, expires_at, priority,
+                                due_at)
+            VALUES (:id, :status, :from, :envelopeFrom, :subject, :messageId, :mime,
                     :templateName, :templateVersion, :templateLocale, :tags, CAST(:metadata AS jsonb),
-                    :idempotencyKey, :requestHash, now())
+                    :idempotencyKey, :requestHash, :sendAt, :expiresAt, :priority,
+                    GREATEST(CAST(:sendAt AS timestamptz), now()))
             """)
         .param("id", email.id())
+        .param("status", email.status().name())
+        .param("sendAt", timestamp(email.schedule().sendAt()))
+        .param("expiresAt", timestamp(email.schedule().expiresAt()))
+        .param("priority", email.schedule().priority().rank())
         .param("from", email.from())
         .param("envelopeFrom", email.envelopeFrom())
         .param("subject", email.subject())
@@ -127,7 +135,8 @@ class EmailRepository {
     return jdbc.sql(
             """
             SELECT id, status, message_id, from_address, subject, template_name, template_version,
-                   template_locale, tags, metadata::text AS metadata, created_at, sent_at,
+                   template_locale, tags, metadata::text AS metadata, priority, created_at,
+                   send_at, expires_at, sent_at,
                    CASE WHEN status IN ('SCHEDULED', 'QUEUED', 'DEFERRED') THEN due_at END AS next_attempt_at,
                    failure_reason, failure_detail
               FROM emails WHERE id = :id
@@ -148,7 +157,10 @@ class EmailRepository {
                     attempts(id),
                     email.tags(),
                     email.metadata(),
+                    email.priority(),
                     email.createdAt(),
+                    email.sendAt(),
+                    email.expiresAt(),
                     email.sentAt(),
                     email.nextAttemptAt(),
                     email.failureReason(),
@@ -172,7 +184,10 @@ class EmailRepository {
         List.of(),
         strings(rs.getArray("tags")),
         json.readValue(rs.getString("metadata"), STRING_MAP),
+        Priority.ofRank(rs.getInt("priority")),
         instant(rs, "created_at"),
+        instant(rs, "send_at"),
+        instant(rs, "expires_at"),
         instant(rs, "sent_at"),
         instant(rs, "next_attempt_at"),
         rs.getString("failure_reason"),
@@ -230,6 +245,10 @@ class EmailRepository {
 
   private static List<String> strings(@Nullable Array array) throws SQLException {
     return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
+  }
+
+  private static java.sql.@Nullable Timestamp timestamp(@Nullable Instant instant) {
+    return instant == null ? null : java.sql.Timestamp.from(instant);
   }
 
   @SuppressWarnings("NullAway")

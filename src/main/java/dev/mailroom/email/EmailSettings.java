@@ -2,6 +2,7 @@ package dev.mailroom.email;
 
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -16,6 +17,7 @@ import org.springframework.validation.annotation.Validated;
  *     domain
  * @param maxRecipients to + cc + bcc of one email
  * @param maxRequestSize the largest request body accepted (413 beyond)
+ * @param maxScheduleAhead how far in the future {@code sendAt} may be
  */
 @ConfigurationProperties("mailroom.email")
 @Validated
@@ -23,4 +25,5 @@ public record EmailSettings(
     @Nullable String defaultFrom,
     @Nullable String messageIdDomain,
     @DefaultValue("50") @Min(1) @Max(1000) int maxRecipients,
-    @DefaultValue("1MB") DataSize maxRequestSize) {}
+    @DefaultValue("1MB") DataSize maxRequestSize,
+    @DefaultValue("30d") Duration maxScheduleAhead) {}
