@@ -9,9 +9,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -26,6 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
 class EmailRepository {
 
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+
+  private static final Set<EmailStatus> CANCELLABLE =
+      EnumSet.of(EmailStatus.SCHEDULED, EmailStatus.QUEUED, EmailStatus.DEFERRED);
 
   private final JdbcClient jdbc;
   private final JdbcTemplate batch;
@@ -128,6 +133,48 @@ class EmailRepository {
             .param("key", key)
             .query(Boolean.class)
             .single());
+  }
+
+  /**
+   * The outcome of a cancel request.
+   *
+   * @param cancelled true when this call cancelled the email
+   * @param status the email's status after the call
+   */
+  record Cancellation(boolean cancelled, EmailStatus status) {}
+
+  /**
+   * Cancels an email that no dispatcher holds. The conditional UPDATE is the whole decision: a
+   * dispatcher that claimed the row first has made it SENDING, so the UPDATE finds nothing to
+   * change (it waits for the claim to commit and re-reads the row); a claim that comes second skips
+   * the row while it is locked and then no longer finds it due.
+   *
+   * @return empty when there is no such email
+   */
+  Optional<Cancellation> cancel(UUID id) {
+    for (int tries = 1; ; tries++) {
+      int updated =
+          jdbc.sql(
+                  """
+                  UPDATE emails SET status = 'CANCELLED', due_at = NULL, updated_at = now()
+                   WHERE id = :id AND status IN ('SCHEDULED', 'QUEUED', 'DEFERRED')
+                  """)
+              .param("id", id)
+              .update();
+      if (updated == 1) {
+        return Optional.of(new Cancellation(true, EmailStatus.CANCELLED));
+      }
+      Optional<EmailStatus> status =
+          jdbc.sql("SELECT status FROM emails WHERE id = :id")
+              .param("id", id)
+              .query((rs, n) -> EmailStatus.valueOf(rs.getString("status")))
+              .optional();
+      // Cancellable again means a dispatcher gave the email back between the two statements
+      // (shutdown, or a deferral): try again, a few times.
+      if (status.isEmpty() || !CANCELLABLE.contains(status.get()) || tries == 3) {
+        return status.map(current -> new Cancellation(false, current));
+      }
+    }
   }
 
   @Transactional(readOnly = true)

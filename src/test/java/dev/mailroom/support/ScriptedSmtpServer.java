@@ -83,6 +83,15 @@ public class ScriptedSmtpServer implements AutoCloseable {
     return this;
   }
 
+  /** Waits, boundedly, until at least this many messages were sent with DATA, answered or not. */
+  public List<String> awaitDataSeen(int count, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (dataSeen.size() < count && System.nanoTime() < deadline) {
+      sleep(5);
+    }
+    return dataSeen();
+  }
+
   /** Every message body sent with DATA, accepted or not, in order. */
   public List<String> dataSeen() {
     return List.copyOf(dataSeen);
