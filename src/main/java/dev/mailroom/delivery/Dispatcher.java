@@ -11,8 +11,12 @@ import io.micrometer.core.instrument.Timer;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -174,24 +178,33 @@ public class Dispatcher implements SmartLifecycle {
     }
   }
 
-  /** Claims, sends and records one batch. Returns how many emails were claimed. */
+  /**
+   * Claims, sends and records one batch. Returns how many emails were claimed.
+   *
+   * <p>A batch may take longer than the lease (a slow relay, a large batch): before each send, once
+   * a third of the lease has passed, the lease on every claim still held is renewed. A send is
+   * never started in the second half of a lease that could not be renewed; those claims are given
+   * back, as are all unstarted ones on shutdown.
+   */
   int runOnce() {
+    // Taken before the claim, so never later than the moment the database started the lease.
+    long leaseStart = System.nanoTime();
     List<ClaimedEmail> batch = claims.claim(id, settings.batchSize(), settings.leaseDuration());
     if (batch.isEmpty()) {
       return 0;
     }
-    long claimedAt = System.nanoTime();
-    long sendUntil = claimedAt + settings.leaseDuration().toNanos() / 2;
+    long lease = settings.leaseDuration().toNanos();
+    Deque<ClaimedEmail> waiting = new ArrayDeque<>(batch);
     List<Recorded> done = new ArrayList<>();
-    List<ClaimedEmail> unstarted = new ArrayList<>();
-    long lastFlush = claimedAt;
-    for (ClaimedEmail email : batch) {
-      if (stopping || System.nanoTime() > sendUntil) {
-        // Never start a send whose lease might run out under it, nor one during shutdown.
-        unstarted.add(email);
-        continue;
+    long lastFlush = System.nanoTime();
+    while (!stopping && !waiting.isEmpty()) {
+      if (System.nanoTime() - leaseStart > lease / 3) {
+        leaseStart = renew(waiting, done, leaseStart);
       }
-      done.add(attempt(email));
+      if (waiting.isEmpty() || System.nanoTime() - leaseStart > lease / 2) {
+        break;
+      }
+      done.add(attempt(waiting.poll()));
       if (System.nanoTime() - lastFlush > FLUSH_EVERY.toNanos()) {
         write(done);
         done.clear();
@@ -199,8 +212,43 @@ public class Dispatcher implements SmartLifecycle {
       }
     }
     write(done);
-    claims.release(unstarted);
+    claims.release(List.copyOf(waiting));
     return batch.size();
+  }
+
+  /**
+   * Extends the lease on every claim of the batch still held: those waiting to be sent and those
+   * sent but not yet recorded. A claim whose token is no longer current was taken over by another
+   * dispatcher after all; it is dropped unsent. Returns when the lease now in force started.
+   */
+  private long renew(Deque<ClaimedEmail> waiting, List<Recorded> done, long leaseStart) {
+    List<ClaimedEmail> held = new ArrayList<>(waiting);
+    done.forEach(r -> held.add(r.email()));
+    if (held.isEmpty()) {
+      return leaseStart;
+    }
+    long renewing = System.nanoTime();
+    try {
+      Set<UUID> renewed = claims.renew(held, settings.leaseDuration());
+      waiting.removeIf(
+          email -> {
+            if (renewed.contains(email.id())) {
+              return false;
+            }
+            log.warn(
+                "Dispatcher {} lost its claim on email {} to another dispatcher; not sending it",
+                id,
+                email.id());
+            return true;
+          });
+      return renewing;
+    } catch (DataAccessException e) {
+      log.warn(
+          "Dispatcher {} could not renew its lease ({}); it sends only within the current one",
+          id,
+          e.getMostSpecificCause().getMessage());
+      return leaseStart;
+    }
   }
 
   private Recorded attempt(ClaimedEmail email) {

@@ -9,8 +9,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -229,8 +231,34 @@ class EmailClaims {
   }
 
   /**
-   * Gives back claims that were never attempted (shutdown, or the lease running short): the email
-   * is due again at once and the attempt it was charged is returned.
+   * Extends the lease on claims still held: only where the claim token is still current and the
+   * email still SENDING, so a claim another dispatcher took over stays theirs.
+   *
+   * @return the ids whose lease was extended
+   */
+  @Transactional
+  Set<UUID> renew(List<ClaimedEmail> emails, Duration lease) {
+    if (emails.isEmpty()) {
+      return Set.of();
+    }
+    return new HashSet<>(
+        jdbc.sql(
+                """
+                UPDATE emails e SET due_at = now() + :lease * interval '1 millisecond'
+                  FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS bigint[])) AS held(id, token)
+                 WHERE e.id = held.id AND e.claim_token = held.token AND e.status = 'SENDING'
+                RETURNING e.id
+                """)
+            .param("lease", lease.toMillis())
+            .param("ids", emails.stream().map(ClaimedEmail::id).toArray(UUID[]::new))
+            .param("tokens", emails.stream().map(ClaimedEmail::token).toArray(Long[]::new))
+            .query((rs, n) -> rs.getObject("id", UUID.class))
+            .list());
+  }
+
+  /**
+   * Gives back claims that were never attempted (shutdown, or a lease that could not be renewed):
+   * the email is due again at once and the attempt it was charged is returned.
    */
   @Transactional
   void release(List<ClaimedEmail> emails) {
