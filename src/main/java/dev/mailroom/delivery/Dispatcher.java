@@ -30,6 +30,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
@@ -49,6 +50,12 @@ public class Dispatcher implements SmartLifecycle {
   /** Results are written at least this often while a batch is still being sent. */
   private static final Duration FLUSH_EVERY = Duration.ofMillis(200);
 
+  /**
+   * Backoff while the database is unavailable, which shows as a DataAccessException or, around
+   * transactions, a TransactionException: CannotCreateTransactionException when no connection can
+   * be had, TransactionSystemException when a connection breaks mid-transaction (the pool discards
+   * it, so the rollback fails too and its exception is the one thrown).
+   */
   private static final Duration MAX_DATABASE_BACKOFF = Duration.ofSeconds(30);
 
   private final EmailClaims claims;
@@ -163,7 +170,7 @@ public class Dispatcher implements SmartLifecycle {
         if (claimed < settings.batchSize()) {
           awaitWork(seen, settings.pollInterval());
         }
-      } catch (DataAccessException e) {
+      } catch (DataAccessException | TransactionException e) {
         databaseBackoff = nextDatabaseBackoff(databaseBackoff);
         log.warn(
             "Dispatcher {} cannot reach the database ({}); retrying in {}",
@@ -242,7 +249,7 @@ public class Dispatcher implements SmartLifecycle {
             return true;
           });
       return renewing;
-    } catch (DataAccessException e) {
+    } catch (DataAccessException | TransactionException e) {
       log.warn(
           "Dispatcher {} could not renew its lease ({}); it sends only within the current one",
           id,
@@ -319,7 +326,7 @@ public class Dispatcher implements SmartLifecycle {
               results.size() - written);
         }
         return;
-      } catch (DataAccessException e) {
+      } catch (DataAccessException | TransactionException e) {
         if (tries >= 5) {
           log.error(
               "Dispatcher {} could not record {} results; those emails will be retried after their"
