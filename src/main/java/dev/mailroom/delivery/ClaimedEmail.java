@@ -3,12 +3,14 @@ package dev.mailroom.delivery;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An email this dispatcher holds a lease on.
  *
  * @param token the fencing token of this claim: results are written only while it is current
  * @param attempts attempts including this one
+ * @param expiresAt never send at or after this
  * @param recipients every recipient, settled or not, in their original order
  */
 record ClaimedEmail(
@@ -18,6 +20,7 @@ record ClaimedEmail(
     byte[] mime,
     int attempts,
     Instant createdAt,
+    @Nullable Instant expiresAt,
     Instant leaseUntil,
     List<Recipient> recipients) {
 
@@ -33,6 +36,11 @@ record ClaimedEmail(
         .map(Recipient::address)
         .distinct()
         .toList();
+  }
+
+  /** Whether the email may no longer be sent at this time. */
+  boolean expiredAt(Instant now) {
+    return expiresAt != null && !now.isBefore(expiresAt);
   }
 
   boolean anyAccepted() {

@@ -11,8 +11,12 @@ import io.micrometer.core.instrument.Timer;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,6 +30,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
@@ -45,6 +50,12 @@ public class Dispatcher implements SmartLifecycle {
   /** Results are written at least this often while a batch is still being sent. */
   private static final Duration FLUSH_EVERY = Duration.ofMillis(200);
 
+  /**
+   * Backoff while the database is unavailable, which shows as a DataAccessException or, around
+   * transactions, a TransactionException: CannotCreateTransactionException when no connection can
+   * be had, TransactionSystemException when a connection breaks mid-transaction (the pool discards
+   * it, so the rollback fails too and its exception is the one thrown).
+   */
   private static final Duration MAX_DATABASE_BACKOFF = Duration.ofSeconds(30);
 
   private final EmailClaims claims;
@@ -159,7 +170,7 @@ public class Dispatcher implements SmartLifecycle {
         if (claimed < settings.batchSize()) {
           awaitWork(seen, settings.pollInterval());
         }
-      } catch (DataAccessException e) {
+      } catch (DataAccessException | TransactionException e) {
         databaseBackoff = nextDatabaseBackoff(databaseBackoff);
         log.warn(
             "Dispatcher {} cannot reach the database ({}); retrying in {}",
@@ -174,24 +185,33 @@ public class Dispatcher implements SmartLifecycle {
     }
   }
 
-  /** Claims, sends and records one batch. Returns how many emails were claimed. */
+  /**
+   * Claims, sends and records one batch. Returns how many emails were claimed.
+   *
+   * <p>A batch may take longer than the lease (a slow relay, a large batch): before each send, once
+   * a third of the lease has passed, the lease on every claim still held is renewed. A send is
+   * never started in the second half of a lease that could not be renewed; those claims are given
+   * back, as are all unstarted ones on shutdown.
+   */
   int runOnce() {
+    // Taken before the claim, so never later than the moment the database started the lease.
+    long leaseStart = System.nanoTime();
     List<ClaimedEmail> batch = claims.claim(id, settings.batchSize(), settings.leaseDuration());
     if (batch.isEmpty()) {
       return 0;
     }
-    long claimedAt = System.nanoTime();
-    long sendUntil = claimedAt + settings.leaseDuration().toNanos() / 2;
+    long lease = settings.leaseDuration().toNanos();
+    Deque<ClaimedEmail> waiting = new ArrayDeque<>(batch);
     List<Recorded> done = new ArrayList<>();
-    List<ClaimedEmail> unstarted = new ArrayList<>();
-    long lastFlush = claimedAt;
-    for (ClaimedEmail email : batch) {
-      if (stopping || System.nanoTime() > sendUntil) {
-        // Never start a send whose lease might run out under it, nor one during shutdown.
-        unstarted.add(email);
-        continue;
+    long lastFlush = System.nanoTime();
+    while (!stopping && !waiting.isEmpty()) {
+      if (System.nanoTime() - leaseStart > lease / 3) {
+        leaseStart = renew(waiting, done, leaseStart);
       }
-      done.add(attempt(email));
+      if (waiting.isEmpty() || System.nanoTime() - leaseStart > lease / 2) {
+        break;
+      }
+      done.add(attempt(waiting.poll()));
       if (System.nanoTime() - lastFlush > FLUSH_EVERY.toNanos()) {
         write(done);
         done.clear();
@@ -199,17 +219,56 @@ public class Dispatcher implements SmartLifecycle {
       }
     }
     write(done);
-    claims.release(unstarted);
+    claims.release(List.copyOf(waiting));
     return batch.size();
+  }
+
+  /**
+   * Extends the lease on every claim of the batch still held: those waiting to be sent and those
+   * sent but not yet recorded. A claim whose token is no longer current was taken over by another
+   * dispatcher after all; it is dropped unsent. Returns when the lease now in force started.
+   */
+  private long renew(Deque<ClaimedEmail> waiting, List<Recorded> done, long leaseStart) {
+    List<ClaimedEmail> held = new ArrayList<>(waiting);
+    done.forEach(r -> held.add(r.email()));
+    if (held.isEmpty()) {
+      return leaseStart;
+    }
+    long renewing = System.nanoTime();
+    try {
+      Set<UUID> renewed = claims.renew(held, settings.leaseDuration());
+      waiting.removeIf(
+          email -> {
+            if (renewed.contains(email.id())) {
+              return false;
+            }
+            log.warn(
+                "Dispatcher {} lost its claim on email {} to another dispatcher; not sending it",
+                id,
+                email.id());
+            return true;
+          });
+      return renewing;
+    } catch (DataAccessException | TransactionException e) {
+      log.warn(
+          "Dispatcher {} could not renew its lease ({}); it sends only within the current one",
+          id,
+          e.getMostSpecificCause().getMessage());
+      return leaseStart;
+    }
   }
 
   private Recorded attempt(ClaimedEmail email) {
     MDC.put("emailId", email.id().toString());
     try {
       Instant started = Instant.now();
+      if (email.expiredAt(started)) {
+        log.info("Email {} expired at {}; failing it unsent", email.id(), email.expiresAt());
+        return new Recorded(email, id, started, null, Settlement.expired(email, started));
+      }
       if (!started.isBefore(email.createdAt().plus(settings.retry().maxAge()))) {
         log.info("Email {} is past the retry age limit; failing it unsent", email.id());
-        return new Recorded(email, id, started, null, Settlement.expired(email, started));
+        return new Recorded(email, id, started, null, Settlement.agedOut(email, started));
       }
       List<String> recipients = email.pendingAddresses();
       SendResult result =
@@ -267,7 +326,7 @@ public class Dispatcher implements SmartLifecycle {
               results.size() - written);
         }
         return;
-      } catch (DataAccessException e) {
+      } catch (DataAccessException | TransactionException e) {
         if (tries >= 5) {
           log.error(
               "Dispatcher {} could not record {} results; those emails will be retried after their"

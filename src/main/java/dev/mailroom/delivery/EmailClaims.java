@@ -7,9 +7,12 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -27,21 +30,26 @@ class EmailClaims {
   /**
    * One statement claims a batch: SKIP LOCKED lets concurrent dispatchers take disjoint rows
    * without waiting; an expired SENDING lease is due like any other row, so a crashed dispatcher's
-   * work is taken over. The subquery walks {@code emails_due_idx} in due order.
+   * work is taken over. The subquery walks {@code emails_due_idx} (priority, due_at): naming every
+   * priority makes each one a range scan that stops at the first row not yet due, in the order the
+   * claim wants. It returns the row's due time before the claim, for ordering the batch.
    */
-  private static final String CLAIM =
+  static final String CLAIM =
       """
       UPDATE emails e
          SET status = 'SENDING', locked_by = :dispatcher, claim_token = e.claim_token + 1,
              attempts = e.attempts + 1, due_at = now() + :lease * interval '1 millisecond',
              updated_at = now()
-       WHERE e.id IN (SELECT id FROM emails
-                       WHERE status IN ('SCHEDULED', 'QUEUED', 'DEFERRED', 'SENDING')
-                         AND due_at <= now()
-                       ORDER BY due_at
-                       LIMIT :limit
-                       FOR UPDATE SKIP LOCKED)
-      RETURNING e.id, e.claim_token, e.envelope_from, e.mime, e.attempts, e.created_at, e.due_at
+        FROM (SELECT id, due_at FROM emails
+               WHERE status IN ('SCHEDULED', 'QUEUED', 'DEFERRED', 'SENDING')
+                 AND priority IN (0, 1, 2)
+                 AND due_at <= now()
+               ORDER BY priority, due_at
+               LIMIT :limit
+               FOR UPDATE SKIP LOCKED) due
+       WHERE e.id = due.id
+      RETURNING e.id, e.claim_token, e.envelope_from, e.mime, e.attempts, e.created_at,
+                e.expires_at, e.priority, due.due_at AS was_due, e.due_at AS lease_until
       """;
 
   private final JdbcClient jdbc;
@@ -61,9 +69,13 @@ class EmailClaims {
         byte[] mime,
         int attempts,
         Instant createdAt,
+        @Nullable Instant expiresAt,
+        int priority,
+        Instant wasDue,
         Instant leaseUntil) {}
     List<Row> rows =
-        jdbc.sql(CLAIM)
+        jdbc
+            .sql(CLAIM)
             .param("dispatcher", dispatcher)
             .param("lease", lease.toMillis())
             .param("limit", limit)
@@ -76,8 +88,14 @@ class EmailClaims {
                         rs.getBytes("mime"),
                         rs.getInt("attempts"),
                         rs.getTimestamp("created_at").toInstant(),
-                        rs.getTimestamp("due_at").toInstant()))
-            .list();
+                        instant(rs.getTimestamp("expires_at")),
+                        rs.getInt("priority"),
+                        rs.getTimestamp("was_due").toInstant(),
+                        rs.getTimestamp("lease_until").toInstant()))
+            .stream()
+            // RETURNING has no order: send the batch in the order it was claimed.
+            .sorted(Comparator.comparingInt(Row::priority).thenComparing(Row::wasDue))
+            .toList();
     if (rows.isEmpty()) {
       return List.of();
     }
@@ -106,6 +124,7 @@ class EmailClaims {
                     r.mime(),
                     r.attempts(),
                     r.createdAt(),
+                    r.expiresAt(),
                     r.leaseUntil(),
                     recipients.getOrDefault(r.id(), List.of())))
         .toList();
@@ -215,8 +234,34 @@ class EmailClaims {
   }
 
   /**
-   * Gives back claims that were never attempted (shutdown, or the lease running short): the email
-   * is due again at once and the attempt it was charged is returned.
+   * Extends the lease on claims still held: only where the claim token is still current and the
+   * email still SENDING, so a claim another dispatcher took over stays theirs.
+   *
+   * @return the ids whose lease was extended
+   */
+  @Transactional
+  Set<UUID> renew(List<ClaimedEmail> emails, Duration lease) {
+    if (emails.isEmpty()) {
+      return Set.of();
+    }
+    return new HashSet<>(
+        jdbc.sql(
+                """
+                UPDATE emails e SET due_at = now() + :lease * interval '1 millisecond'
+                  FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS bigint[])) AS held(id, token)
+                 WHERE e.id = held.id AND e.claim_token = held.token AND e.status = 'SENDING'
+                RETURNING e.id
+                """)
+            .param("lease", lease.toMillis())
+            .param("ids", emails.stream().map(ClaimedEmail::id).toArray(UUID[]::new))
+            .param("tokens", emails.stream().map(ClaimedEmail::token).toArray(Long[]::new))
+            .query((rs, n) -> rs.getObject("id", UUID.class))
+            .list());
+  }
+
+  /**
+   * Gives back claims that were never attempted (shutdown, or a lease that could not be renewed):
+   * the email is due again at once and the attempt it was charged is returned.
    */
   @Transactional
   void release(List<ClaimedEmail> emails) {
@@ -246,6 +291,10 @@ class EmailClaims {
     }
     ps.setString(first + 1, reply.enhancedCode());
     ps.setString(first + 2, reply.text());
+  }
+
+  private static @Nullable Instant instant(@Nullable Timestamp timestamp) {
+    return timestamp == null ? null : timestamp.toInstant();
   }
 
   private static @Nullable Timestamp timestamp(@Nullable Instant instant) {

@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * When to try a deferred email again: an exponential backoff with jitter, stretched to the delay a
- * relay asked for, wrapped by a limit on the email's age. The last attempt is placed at the age
- * limit rather than skipped.
+ * relay asked for, wrapped by a deadline: the earlier of the email's age limit and its {@code
+ * expiresAt}. No retry is placed after the deadline: the last one is placed at it rather than
+ * skipped, and at the deadline the dispatcher settles the email unsent.
  */
 public final class RetryPolicy {
 
@@ -29,19 +30,37 @@ public final class RetryPolicy {
 
   /**
    * @param failedAttempts attempts made so far, at least 1
+   * @param expiresAt when the caller said the email becomes useless, if ever
    * @return when to try again, or empty when the email has run out of time
    */
   public Optional<Instant> nextAttempt(int failedAttempts, Instant acceptedAt, Instant now) {
-    return nextAttempt(failedAttempts, acceptedAt, now, null);
+    return nextAttempt(failedAttempts, acceptedAt, null, now, null);
+  }
+
+  public Optional<Instant> nextAttempt(
+      int failedAttempts, Instant acceptedAt, @Nullable Instant expiresAt, Instant now) {
+    return nextAttempt(failedAttempts, acceptedAt, expiresAt, now, null);
+  }
+
+  public Optional<Instant> nextAttempt(
+      int failedAttempts, Instant acceptedAt, Instant now, @Nullable Duration hint) {
+    return nextAttempt(failedAttempts, acceptedAt, null, now, hint);
   }
 
   /**
    * @param hint the delay the relay asked for ("try again in 120 seconds"), if it named one: the
-   *     next attempt waits at least that long, and never past the age limit
+   *     next attempt waits at least that long, and never past the deadline
    */
   public Optional<Instant> nextAttempt(
-      int failedAttempts, Instant acceptedAt, Instant now, @Nullable Duration hint) {
+      int failedAttempts,
+      Instant acceptedAt,
+      @Nullable Instant expiresAt,
+      Instant now,
+      @Nullable Duration hint) {
     Instant deadline = acceptedAt.plus(retry.maxAge());
+    if (expiresAt != null && expiresAt.isBefore(deadline)) {
+      deadline = expiresAt;
+    }
     if (!now.isBefore(deadline)) {
       return Optional.empty();
     }

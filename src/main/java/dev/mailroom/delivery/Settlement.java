@@ -25,6 +25,12 @@ record Settlement(
 
   record RecipientUpdate(int position, String status, SmtpReply reply) {}
 
+  /** A failure reason: the caller's {@code expiresAt} passed before the email was delivered. */
+  static final String EXPIRED = "EXPIRED";
+
+  /** A failure reason: still undelivered at the retry age limit. */
+  static final String RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED";
+
   static Settlement of(ClaimedEmail email, SendResult result, RetryPolicy retry, Instant now) {
     List<RecipientUpdate> updates = new ArrayList<>();
     boolean accepted = email.anyAccepted();
@@ -44,11 +50,13 @@ record Settlement(
     }
     if (waiting) {
       Optional<Instant> next =
-          retry.nextAttempt(email.attempts(), email.createdAt(), now, result.retryAfter());
+          retry.nextAttempt(
+              email.attempts(), email.createdAt(), email.expiresAt(), now, result.retryAfter());
       if (next.isPresent()) {
         return new Settlement("DEFERRED", next.get(), null, null, null, updates);
       }
-      return givenUp(updates, accepted, result.reply(), now);
+      String reason = email.expiredAt(now) ? EXPIRED : RETRIES_EXHAUSTED;
+      return givenUp(updates, accepted, reason, result.reply(), now);
     }
     if (accepted) {
       return new Settlement("SENT", null, now, null, null, updates);
@@ -58,7 +66,11 @@ record Settlement(
 
   /** Out of time: recipients still waiting are settled as rejected, with the last reply kept. */
   private static Settlement givenUp(
-      List<RecipientUpdate> updates, boolean accepted, SmtpReply lastReply, Instant now) {
+      List<RecipientUpdate> updates,
+      boolean accepted,
+      String reason,
+      SmtpReply lastReply,
+      Instant now) {
     List<RecipientUpdate> settled =
         updates.stream()
             .map(
@@ -67,34 +79,36 @@ record Settlement(
                         ? new RecipientUpdate(u.position(), "REJECTED", u.reply())
                         : u)
             .toList();
-    String detail = "gave up retrying; last reply: " + lastReply.line();
+    String detail =
+        (reason.equals(EXPIRED) ? "expired" : "gave up retrying")
+            + "; last reply: "
+            + lastReply.line();
     if (accepted) {
       return new Settlement("SENT", null, now, null, null, settled);
     }
-    return new Settlement("FAILED", null, null, "RETRIES_EXHAUSTED", detail, settled);
+    return new Settlement("FAILED", null, null, reason, detail, settled);
   }
 
-  /** The email ran out of time before this attempt could be made. */
+  /** The email reached its {@code expiresAt} before this attempt could be made. */
   static Settlement expired(ClaimedEmail email, Instant now) {
+    return unsent(email, now, EXPIRED, "not delivered before it expired at " + email.expiresAt());
+  }
+
+  /** The email reached the retry age limit before this attempt could be made. */
+  static Settlement agedOut(ClaimedEmail email, Instant now) {
+    return unsent(email, now, RETRIES_EXHAUSTED, "not delivered before the retry age limit");
+  }
+
+  /** Settles an email without sending it: recipients still waiting are rejected. */
+  private static Settlement unsent(ClaimedEmail email, Instant now, String reason, String detail) {
     List<RecipientUpdate> updates =
         email.recipients().stream()
             .filter(ClaimedEmail.Recipient::pending)
-            .map(
-                r ->
-                    new RecipientUpdate(
-                        r.position(),
-                        "REJECTED",
-                        SmtpReply.noReply("not delivered before the retry age limit")))
+            .map(r -> new RecipientUpdate(r.position(), "REJECTED", SmtpReply.noReply(detail)))
             .toList();
     if (email.anyAccepted()) {
       return new Settlement("SENT", null, now, null, null, updates);
     }
-    return new Settlement(
-        "FAILED",
-        null,
-        null,
-        "RETRIES_EXHAUSTED",
-        "not delivered before the retry age limit",
-        updates);
+    return new Settlement("FAILED", null, null, reason, detail, updates);
   }
 }

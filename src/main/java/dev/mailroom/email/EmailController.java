@@ -2,6 +2,7 @@ package dev.mailroom.email;
 
 import dev.mailroom.apikey.SenderDomains;
 import dev.mailroom.email.EmailIntake.Accepted;
+import dev.mailroom.email.EmailRepository.Cancellation;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
@@ -225,6 +226,34 @@ class EmailController {
   EmailView get(
       @Parameter(example = "0b6f5a3c-6c1e-4a5e-9a57-3f8e7f0f1d2a") @PathVariable UUID id) {
     return emails.find(id).orElseThrow(() -> notFound(id));
+  }
+
+  /**
+   * Cancels an email that has not been handed to a relay: SCHEDULED, QUEUED or DEFERRED become
+   * CANCELLED and are never sent. Answers 200 with the email as {@code GET} shows it; 409 when the
+   * email is in any other status, naming it.
+   */
+  @PostMapping(path = "/{id}/cancel", produces = MediaType.APPLICATION_JSON_VALUE)
+  EmailView cancel(@PathVariable UUID id) {
+    Cancellation result = emails.cancel(id).orElseThrow(() -> notFound(id));
+    if (!result.cancelled()) {
+      throw notCancellable(id, result.status());
+    }
+    return emails.find(id).orElseThrow(() -> notFound(id));
+  }
+
+  private static ErrorResponseException notCancellable(UUID id, EmailStatus status) {
+    ProblemDetail problem =
+        ProblemDetail.forStatusAndDetail(
+            HttpStatus.CONFLICT,
+            "Email "
+                + id
+                + " is "
+                + status
+                + "; only SCHEDULED, QUEUED or DEFERRED emails can be cancelled");
+    problem.setTitle("Email cannot be cancelled");
+    problem.setProperty("emailStatus", status);
+    return new ErrorResponseException(HttpStatus.CONFLICT, problem, null);
   }
 
   private static ErrorResponseException notFound(UUID id) {

@@ -96,9 +96,10 @@ public class EmailIntake {
 
   public Accepted accept(SendEmailRequest request, @Nullable String idempotencyKey) {
     checkIdempotencyKey(idempotencyKey);
-    validate(request);
+    Instant now = Instant.now();
+    Schedule schedule = validate(request, now);
     byte[] hash = idempotencyKey == null ? null : hash(request);
-    NewEmail email = prepare(request, idempotencyKey, hash);
+    NewEmail email = prepare(request, idempotencyKey, hash, schedule, now);
     Accepted result =
         transaction.execute(
             tx ->
@@ -109,7 +110,7 @@ public class EmailIntake {
                     () -> {
                       emails.insert(email);
                       queued(List.of(email));
-                      return new Accepted(email.id(), EmailStatus.QUEUED, false);
+                      return new Accepted(email.id(), email.status(), false);
                     }));
     if (!result.replayed()) {
       accepted.increment();
@@ -125,17 +126,19 @@ public class EmailIntake {
   public BatchAccepted acceptBatch(SendBatchRequest batch, @Nullable String idempotencyKey) {
     checkIdempotencyKey(idempotencyKey);
     List<@Nullable SendEmailRequest> requests = checkBatchSize(batch);
-    forEachEmail(
-        requests,
-        (i, request) -> {
-          validate(request);
-          return request;
-        });
+    Instant now = Instant.now();
+    List<Schedule> schedules = forEachEmail(requests, (i, request) -> validate(request, now));
     byte[] hash = idempotencyKey == null ? null : hash(batch);
     List<NewEmail> prepared =
         forEachEmail(
             requests,
-            (i, request) -> prepare(request, i == 0 ? idempotencyKey : null, i == 0 ? hash : null));
+            (i, request) ->
+                prepare(
+                    request,
+                    i == 0 ? idempotencyKey : null,
+                    i == 0 ? hash : null,
+                    schedules.get(i),
+                    now));
     BatchAccepted result =
         transaction.execute(
             tx ->
@@ -148,7 +151,7 @@ public class EmailIntake {
                       queued(prepared);
                       return new BatchAccepted(
                           prepared.stream()
-                              .map(email -> new Accepted(email.id(), EmailStatus.QUEUED, false))
+                              .map(email -> new Accepted(email.id(), email.status(), false))
                               .toList(),
                           false);
                     }));
@@ -158,18 +161,25 @@ public class EmailIntake {
     return result;
   }
 
-  private void validate(SendEmailRequest request) {
-    List<FieldProblem> problems = validator.validate(request);
+  /** Checks every field, the schedule included, and reads the schedule. */
+  private Schedule validate(SendEmailRequest request, Instant now) {
+    List<FieldProblem> problems = new ArrayList<>(validator.validate(request));
+    Schedule schedule = Schedule.read(request, now, settings.maxScheduleAhead(), problems);
     if (!problems.isEmpty()) {
       throw InvalidRequestException.invalid(problems);
     }
+    return schedule;
   }
 
   /** Renders and composes a valid email: everything short of storing it. */
   private NewEmail prepare(
-      SendEmailRequest request, @Nullable String idempotencyKey, byte @Nullable [] hash) {
+      SendEmailRequest request,
+      @Nullable String idempotencyKey,
+      byte @Nullable [] hash,
+      Schedule schedule,
+      Instant now) {
     Content content = content(request);
-    return compose(UUID.randomUUID(), request, content, idempotencyKey, hash);
+    return compose(UUID.randomUUID(), request, content, idempotencyKey, hash, schedule, now);
   }
 
   private interface Step<T> {
@@ -289,7 +299,12 @@ public class EmailIntake {
 
   /** Wakes the dispatcher once for everything stored, after the transaction commits. */
   private void queued(List<NewEmail> stored) {
-    events.publishEvent(new EmailQueued(stored.stream().map(NewEmail::id).toList()));
+    // A scheduled email is found by polling once due; waking a dispatcher now would find nothing.
+    List<UUID> due =
+        stored.stream().filter(e -> e.status() == EmailStatus.QUEUED).map(NewEmail::id).toList();
+    if (!due.isEmpty()) {
+      events.publishEvent(new EmailQueued(due));
+    }
   }
 
   /** Subject and bodies to send, and the template they came from. */
@@ -354,7 +369,9 @@ public class EmailIntake {
       SendEmailRequest request,
       Content content,
       @Nullable String key,
-      byte @Nullable [] requestHash) {
+      byte @Nullable [] requestHash,
+      Schedule schedule,
+      Instant now) {
     EmailAddress fromAddress =
         request.from() != null ? request.from() : EmailAddress.parse(settings.defaultFrom());
     InternetAddress from = EmailRequestValidator.toInternetAddress(fromAddress);
@@ -389,7 +406,9 @@ public class EmailIntake {
         request.metadata() == null ? Map.of() : nonNullValues(request.metadata()),
         key,
         requestHash,
-        recipients);
+        recipients,
+        schedule.scheduled(now) ? EmailStatus.SCHEDULED : EmailStatus.QUEUED,
+        schedule);
   }
 
   private static void addRecipients(

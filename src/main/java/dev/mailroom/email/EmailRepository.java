@@ -10,9 +10,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -30,6 +32,9 @@ import tools.jackson.databind.json.JsonMapper;
 class EmailRepository {
 
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+
+  private static final Set<EmailStatus> CANCELLABLE =
+      EnumSet.of(EmailStatus.SCHEDULED, EmailStatus.QUEUED, EmailStatus.DEFERRED);
 
   private final JdbcClient jdbc;
   private final JdbcTemplate batch;
@@ -57,7 +62,9 @@ class EmailRepository {
       Map<String, String> metadata,
       @Nullable String idempotencyKey,
       byte @Nullable [] requestHash,
-      List<NewRecipient> recipients) {}
+      List<NewRecipient> recipients,
+      EmailStatus status,
+      Schedule schedule) {}
 
   record NewRecipient(String kind, String address, @Nullable String name) {}
 
@@ -81,6 +88,10 @@ class EmailRepository {
       rows[i] =
           new MapSqlParameterSource()
               .addValue("id", email.id())
+              .addValue("status", email.status().name())
+              .addValue("sendAt", timestamp(email.schedule().sendAt()))
+              .addValue("expiresAt", timestamp(email.schedule().expiresAt()))
+              .addValue("priority", email.schedule().priority().rank())
               .addValue("from", email.from())
               .addValue("envelopeFrom", email.envelopeFrom())
               .addValue("subject", email.subject())
@@ -101,10 +112,12 @@ class EmailRepository {
         """
         INSERT INTO emails (id, status, from_address, envelope_from, subject, message_id, mime,
                             template_name, template_version, template_locale, tags, metadata,
-                            idempotency_key, request_hash, batch_ids, due_at)
-        VALUES (:id, 'QUEUED', :from, :envelopeFrom, :subject, :messageId, :mime,
+                            idempotency_key, request_hash, batch_ids, send_at, expires_at,
+                            priority, due_at)
+        VALUES (:id, :status, :from, :envelopeFrom, :subject, :messageId, :mime,
                 :templateName, :templateVersion, :templateLocale, :tags, CAST(:metadata AS jsonb),
-                :idempotencyKey, :requestHash, CAST(:batchIds AS uuid[]), now())
+                :idempotencyKey, :requestHash, CAST(:batchIds AS uuid[]), :sendAt, :expiresAt,
+                :priority, GREATEST(CAST(:sendAt AS timestamptz), now()))
         """,
         rows);
     List<Object[]> recipients = new java.util.ArrayList<>();
@@ -177,12 +190,55 @@ class EmailRepository {
             .single());
   }
 
+  /**
+   * The outcome of a cancel request.
+   *
+   * @param cancelled true when this call cancelled the email
+   * @param status the email's status after the call
+   */
+  record Cancellation(boolean cancelled, EmailStatus status) {}
+
+  /**
+   * Cancels an email that no dispatcher holds. The conditional UPDATE is the whole decision: a
+   * dispatcher that claimed the row first has made it SENDING, so the UPDATE finds nothing to
+   * change (it waits for the claim to commit and re-reads the row); a claim that comes second skips
+   * the row while it is locked and then no longer finds it due.
+   *
+   * @return empty when there is no such email
+   */
+  Optional<Cancellation> cancel(UUID id) {
+    for (int tries = 1; ; tries++) {
+      int updated =
+          jdbc.sql(
+                  """
+                  UPDATE emails SET status = 'CANCELLED', due_at = NULL, updated_at = now()
+                   WHERE id = :id AND status IN ('SCHEDULED', 'QUEUED', 'DEFERRED')
+                  """)
+              .param("id", id)
+              .update();
+      if (updated == 1) {
+        return Optional.of(new Cancellation(true, EmailStatus.CANCELLED));
+      }
+      Optional<EmailStatus> status =
+          jdbc.sql("SELECT status FROM emails WHERE id = :id")
+              .param("id", id)
+              .query((rs, n) -> EmailStatus.valueOf(rs.getString("status")))
+              .optional();
+      // Cancellable again means a dispatcher gave the email back between the two statements
+      // (shutdown, or a deferral): try again, a few times.
+      if (status.isEmpty() || !CANCELLABLE.contains(status.get()) || tries == 3) {
+        return status.map(current -> new Cancellation(false, current));
+      }
+    }
+  }
+
   @Transactional(readOnly = true)
   Optional<EmailView> find(UUID id) {
     return jdbc.sql(
             """
             SELECT id, status, message_id, from_address, subject, template_name, template_version,
-                   template_locale, tags, metadata::text AS metadata, created_at, sent_at,
+                   template_locale, tags, metadata::text AS metadata, priority, created_at,
+                   send_at, expires_at, sent_at,
                    CASE WHEN status IN ('SCHEDULED', 'QUEUED', 'DEFERRED') THEN due_at END AS next_attempt_at,
                    failure_reason, failure_detail
               FROM emails WHERE id = :id
@@ -203,7 +259,10 @@ class EmailRepository {
                     attempts(id),
                     email.tags(),
                     email.metadata(),
+                    email.priority(),
                     email.createdAt(),
+                    email.sendAt(),
+                    email.expiresAt(),
                     email.sentAt(),
                     email.nextAttemptAt(),
                     email.failureReason(),
@@ -227,7 +286,10 @@ class EmailRepository {
         List.of(),
         strings(rs.getArray("tags")),
         json.readValue(rs.getString("metadata"), STRING_MAP),
+        Priority.ofRank(rs.getInt("priority")),
         instant(rs, "created_at"),
+        instant(rs, "send_at"),
+        instant(rs, "expires_at"),
         instant(rs, "sent_at"),
         instant(rs, "next_attempt_at"),
         rs.getString("failure_reason"),
@@ -295,6 +357,10 @@ class EmailRepository {
 
   private static List<String> strings(@Nullable Array array) throws SQLException {
     return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
+  }
+
+  private static java.sql.@Nullable Timestamp timestamp(@Nullable Instant instant) {
+    return instant == null ? null : java.sql.Timestamp.from(instant);
   }
 
   @SuppressWarnings("NullAway")

@@ -2,6 +2,7 @@ package dev.mailroom.email;
 
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -21,6 +22,7 @@ import org.springframework.validation.annotation.Validated;
  * @param maxAttachmentSize the decoded size of all attachments of one email together
  * @param maxBatchSize the most emails in one {@code POST /emails/batch}
  * @param maxBatchRequestSize the largest {@code POST /emails/batch} body accepted (413 beyond)
+ * @param maxScheduleAhead how far in the future {@code sendAt} may be
  */
 @ConfigurationProperties("mailroom.email")
 @Validated
@@ -32,4 +34,5 @@ public record EmailSettings(
     @DefaultValue("20") @Min(0) @Max(1000) int maxAttachments,
     @DefaultValue("10MB") DataSize maxAttachmentSize,
     @DefaultValue("500") @Min(1) @Max(10000) int maxBatchSize,
-    @DefaultValue("20MB") DataSize maxBatchRequestSize) {}
+    @DefaultValue("20MB") DataSize maxBatchRequestSize,
+    @DefaultValue("30d") Duration maxScheduleAhead) {}

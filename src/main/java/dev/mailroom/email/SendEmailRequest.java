@@ -1,6 +1,7 @@
 package dev.mailroom.email;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +10,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The body of {@code POST /emails}. Content is either a template with its variables, or a ready
  * subject with html and/or text. {@code attachments} and {@code headers} go into the message as
- * given, once checked.
+ * given, once checked. {@code sendAt} and {@code expiresAt} are ISO-8601 instants and {@code
+ * priority} one of high, normal, low; they stay strings here so that a bad value is a 422 naming
+ * the field, read by {@link Schedule}.
  */
 public record SendEmailRequest(
     @Schema(description = "The sender; mailroom.email.default-from when absent")
@@ -52,7 +55,79 @@ public record SendEmailRequest(
     @Schema(
             description =
                 "Extra headers; names the service owns (From, Subject, Content-*, ...) are refused")
-        @Nullable Map<String, @Nullable String> headers) {
+        @Nullable Map<String, @Nullable String> headers,
+    // Left out of the idempotency hash when absent, so hashes of earlier requests still match.
+    @Schema(
+            description = "ISO-8601 instant to send at; up to 30 days ahead",
+            example = "2026-12-01T09:00:00Z")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        @Nullable String sendAt,
+    @Schema(
+            description = "ISO-8601 instant after which it is never sent (FAILED/EXPIRED)",
+            example = "2026-12-01T09:10:00Z")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        @Nullable String expiresAt,
+    @Schema(description = "high, normal (default) or low", example = "high")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        @Nullable String priority) {
+
+  /** A request sent now, at normal priority, never expiring. */
+  public SendEmailRequest(
+      @Nullable EmailAddress from,
+      @Nullable List<@Nullable EmailAddress> to,
+      @Nullable List<@Nullable EmailAddress> cc,
+      @Nullable List<@Nullable EmailAddress> bcc,
+      @Nullable List<@Nullable EmailAddress> replyTo,
+      @Nullable String subject,
+      @Nullable String html,
+      @Nullable String text,
+      @Nullable String template,
+      @Nullable Map<String, @Nullable Object> variables,
+      @Nullable String locale,
+      @Nullable List<@Nullable String> tags,
+      @Nullable Map<String, @Nullable String> metadata) {
+    this(
+        from, to, cc, bcc, replyTo, subject, html, text, template, variables, locale, tags,
+        metadata, null, null, null, null, null);
+  }
+
+  /** A request sent now, at normal priority, never expiring, with attachments and headers. */
+  public SendEmailRequest(
+      @Nullable EmailAddress from,
+      @Nullable List<@Nullable EmailAddress> to,
+      @Nullable List<@Nullable EmailAddress> cc,
+      @Nullable List<@Nullable EmailAddress> bcc,
+      @Nullable List<@Nullable EmailAddress> replyTo,
+      @Nullable String subject,
+      @Nullable String html,
+      @Nullable String text,
+      @Nullable String template,
+      @Nullable Map<String, @Nullable Object> variables,
+      @Nullable String locale,
+      @Nullable List<@Nullable String> tags,
+      @Nullable Map<String, @Nullable String> metadata,
+      @Nullable List<@Nullable Attachment> attachments,
+      @Nullable Map<String, @Nullable String> headers) {
+    this(
+        from,
+        to,
+        cc,
+        bcc,
+        replyTo,
+        subject,
+        html,
+        text,
+        template,
+        variables,
+        locale,
+        tags,
+        metadata,
+        attachments,
+        headers,
+        null,
+        null,
+        null);
+  }
 
   List<EmailAddress> toOrEmpty() {
     return orEmpty(to);

@@ -15,6 +15,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -58,11 +59,16 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     return problem;
   }
 
+  /**
+   * A connection lost in the middle of a transaction is discarded by the pool, so the rollback
+   * fails too, and its TransactionSystemException (not a DataAccessException) is what arrives here.
+   */
   @ExceptionHandler({
     CannotCreateTransactionException.class,
     DataAccessResourceFailureException.class,
     TransientDataAccessException.class,
-    QueryTimeoutException.class
+    QueryTimeoutException.class,
+    TransactionSystemException.class
   })
   ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
     log.warn("Database unavailable: {}", e.getMessage());

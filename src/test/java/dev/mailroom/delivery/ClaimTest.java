@@ -145,6 +145,7 @@ class ClaimTest extends ScriptedRelayTest {
             new byte[0],
             1,
             java.time.Instant.now(),
+            null,
             java.time.Instant.now(),
             List.of());
     Settlement failed = new Settlement("FAILED", null, null, "REJECTED", "late result", List.of());

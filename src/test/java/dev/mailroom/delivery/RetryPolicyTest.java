@@ -39,7 +39,7 @@ class RetryPolicyTest {
     RetryPolicy policy = new RetryPolicy(DEFAULTS, () -> 0.5);
     Instant now = ACCEPTED.plusSeconds(5);
 
-    assertThat(policy.nextAttempt(1, ACCEPTED, now)).contains(now.plusSeconds(30));
+    assertThat(policy.nextAttempt(1, ACCEPTED, null, now)).contains(now.plusSeconds(30));
   }
 
   @Test
@@ -47,8 +47,31 @@ class RetryPolicyTest {
     RetryPolicy policy = new RetryPolicy(DEFAULTS, () -> 0.5);
     Instant deadline = ACCEPTED.plus(Duration.ofHours(24));
 
-    assertThat(policy.nextAttempt(30, ACCEPTED, deadline.minusSeconds(60))).contains(deadline);
-    assertThat(policy.nextAttempt(31, ACCEPTED, deadline)).isEmpty();
+    assertThat(policy.nextAttempt(30, ACCEPTED, null, deadline.minusSeconds(60)))
+        .contains(deadline);
+    assertThat(policy.nextAttempt(31, ACCEPTED, null, deadline)).isEmpty();
+  }
+
+  @Test
+  void noRetryIsPlacedAfterTheExpiry() {
+    RetryPolicy policy = new RetryPolicy(DEFAULTS, () -> 0.5);
+    Instant now = ACCEPTED.plusSeconds(5);
+    Instant expiresAt = now.plusSeconds(10);
+
+    assertThat(policy.nextAttempt(1, ACCEPTED, expiresAt, now)).contains(expiresAt);
+    assertThat(policy.nextAttempt(1, ACCEPTED, now.plusSeconds(31), now))
+        .contains(now.plusSeconds(30));
+    assertThat(policy.nextAttempt(2, ACCEPTED, expiresAt, expiresAt)).isEmpty();
+  }
+
+  @Test
+  void theEarlierOfExpiryAndAgeLimitWins() {
+    RetryPolicy policy = new RetryPolicy(DEFAULTS, () -> 0.5);
+    Instant deadline = ACCEPTED.plus(Duration.ofHours(24));
+
+    assertThat(
+            policy.nextAttempt(30, ACCEPTED, deadline.plusSeconds(3600), deadline.minusSeconds(60)))
+        .contains(deadline);
   }
 
   @Test

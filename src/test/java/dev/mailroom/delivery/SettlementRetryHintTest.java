@@ -30,6 +30,7 @@ class SettlementRetryHintTest {
         new byte[0],
         1,
         ACCEPTED,
+        null,
         NOW.plusSeconds(300),
         List.of(new ClaimedEmail.Recipient(0, "b@example.com", "PENDING")));
   }

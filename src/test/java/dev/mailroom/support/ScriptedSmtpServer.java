@@ -20,8 +20,8 @@ import org.subethamail.smtp.server.SMTPServer;
 
 /**
  * A real SMTP server, in process, whose replies a test scripts: reject chosen recipients, answer
- * DATA with a queue of failures before accepting. Keeps every message it accepted, byte for byte,
- * with its envelope.
+ * DATA with a queue of failures before accepting, answer DATA slowly. Keeps every message it
+ * accepted, byte for byte, with its envelope.
  */
 public class ScriptedSmtpServer implements AutoCloseable {
 
@@ -54,6 +54,7 @@ public class ScriptedSmtpServer implements AutoCloseable {
   private final Map<String, String> recipientReplies = new ConcurrentHashMap<>();
   private final Deque<String> dataReplies = new ConcurrentLinkedDeque<>();
   private volatile String alwaysDataReply;
+  private volatile Duration dataDelay = Duration.ZERO;
 
   public ScriptedSmtpServer() {
     this.port = freePort();
@@ -88,6 +89,24 @@ public class ScriptedSmtpServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * A slow relay: every end-of-data reply comes this long after the message was received, until
+   * reset. Keep it below the client's read timeout.
+   */
+  public ScriptedSmtpServer delayData(Duration delay) {
+    dataDelay = delay;
+    return this;
+  }
+
+  /** Waits, boundedly, until at least this many messages were sent with DATA, answered or not. */
+  public List<String> awaitDataSeen(int count, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (dataSeen.size() < count && System.nanoTime() < deadline) {
+      sleep(5);
+    }
+    return dataSeen();
+  }
+
   static String withoutReceived(String message) {
     return message.replaceFirst("(?s)^Received:.*?\\r\\n(?![ \\t])", "");
   }
@@ -103,6 +122,7 @@ public class ScriptedSmtpServer implements AutoCloseable {
     recipientReplies.clear();
     dataReplies.clear();
     alwaysDataReply = null;
+    dataDelay = Duration.ZERO;
   }
 
   public List<Received> received() {
@@ -152,6 +172,9 @@ public class ScriptedSmtpServer implements AutoCloseable {
     public String data(InputStream data) throws RejectException, IOException {
       byte[] bytes = data.readAllBytes();
       dataSeen.add(withoutReceived(new String(bytes, java.nio.charset.StandardCharsets.UTF_8)));
+      if (!dataDelay.isZero()) {
+        sleep(dataDelay.toMillis());
+      }
       String always = alwaysDataReply;
       if (always != null) {
         throw reject(always);
