@@ -41,6 +41,26 @@ public abstract class IntegrationTest {
   @BeforeEach
   void cleanOutbox() {
     api = new Api(port);
+    // Emails of an earlier test must not reach this test's relay: stop every claim, wait
+    // (boundedly)
+    // for sends in flight to finish, then empty the outbox.
+    jdbc.sql(
+            "UPDATE emails SET status = 'CANCELLED', due_at = NULL"
+                + " WHERE status IN ('SCHEDULED', 'QUEUED', 'DEFERRED')")
+        .update();
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+    while (jdbc.sql("SELECT count(*) FROM emails WHERE status = 'SENDING'")
+                .query(Long.class)
+                .single()
+            > 0
+        && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     jdbc.sql("TRUNCATE emails CASCADE").update();
   }
 
