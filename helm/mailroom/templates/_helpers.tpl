@@ -76,6 +76,34 @@ environment would replace the whole list defined in application.yaml.
 {{- printf "SMTP_RELAY_%d_PASSWORD" (int .) }}
 {{- end }}
 
+{{/* Directory the relays' CA bundles are mounted in, one <relay name>.pem each. */}}
+{{- define "mailroom.caBundleDir" -}}
+/etc/mailroom/ca
+{{- end }}
+
+{{/* Path of a relay's CA bundle in the pod. Argument: the relay. */}}
+{{- define "mailroom.caBundlePath" -}}
+{{- printf "/etc/mailroom/ca/%s.pem" .name }}
+{{- end }}
+
+{{/*
+Bytes in a Spring-style data size ("512KB", "15MB", "1GB"; a bare number is bytes), with
+Spring's binary multiples.
+*/}}
+{{- define "mailroom.dataSizeBytes" -}}
+{{- $s := toString . | trim }}
+{{- if not (regexMatch "^[0-9]+(B|KB|MB|GB)?$" $s) }}
+{{- fail (printf "%q is not a data size such as 512KB, 15MB or 1GB" $s) }}
+{{- end }}
+{{- $n := regexFind "^[0-9]+" $s | int64 }}
+{{- $unit := regexReplaceAll "^[0-9]+" $s "" }}
+{{- if eq $unit "KB" }}{{ mul $n 1024 }}
+{{- else if eq $unit "MB" }}{{ mul $n 1048576 }}
+{{- else if eq $unit "GB" }}{{ mul $n 1073741824 }}
+{{- else }}{{ $n }}
+{{- end }}
+{{- end }}
+
 {{/*
 Whole seconds in a Spring-style duration ("500ms", "20s", "15m", "1h", "1d"), rounded up.
 */}}
@@ -156,6 +184,12 @@ shutdown of HTTP (one lifecycle phase), then the dispatcher's drain of in-flight
 {{- fail (printf "smtp.relays[%d] (%s) has a username but no password; set password or existingSecret" $i $relay.name) }}
 {{- end }}
 {{- end }}
+{{- /* Defaults are the service's (EmailSettings: 15MB and 10MB). */}}
+{{- $requestSize := default "15MB" .Values.email.maxRequestSize }}
+{{- $attachmentSize := default "10MB" .Values.email.maxAttachmentSize }}
+{{- if lt (mul (include "mailroom.dataSizeBytes" $requestSize | int64) 3) (mul (include "mailroom.dataSizeBytes" $attachmentSize | int64) 4) }}
+{{- fail (printf "email.maxRequestSize (%s) must be at least 4/3 of email.maxAttachmentSize (%s): attachments arrive in base64, which is 4/3 of their size" $requestSize $attachmentSize) }}
+{{- end }}
 {{- if and .Values.templates.enabled (not .Values.templates.existingConfigMap) (not .Values.templates.files) }}
 {{- fail "templates.enabled needs templates.files or templates.existingConfigMap" }}
 {{- end }}
@@ -199,13 +233,16 @@ the service's own defaults.
 {{- $relays := list }}
 {{- range $i, $relay := .Values.smtp.relays }}
 {{- $r := dict }}
-{{- range $key, $value := omit $relay "password" "passwordKey" }}
+{{- range $key, $value := omit $relay "password" "passwordKey" "caBundle" }}
 {{- if not (kindIs "invalid" $value) }}
 {{- $_ := set $r (kebabcase $key) $value }}
 {{- end }}
 {{- end }}
 {{- if $relay.username }}
 {{- $_ := set $r "password" (printf "${%s}" (include "mailroom.relayPasswordEnv" $i)) }}
+{{- end }}
+{{- if $relay.caBundle }}
+{{- $_ := set $r "ca-bundle" (include "mailroom.caBundlePath" $relay) }}
 {{- end }}
 {{- $relays = append $relays $r }}
 {{- end }}
@@ -219,9 +256,24 @@ the service's own defaults.
 {{- with .Values.email.maxRequestSize }}
 {{- $_ := set $email "max-request-size" . }}
 {{- end }}
+{{- if not (kindIs "invalid" .Values.email.maxAttachments) }}
+{{- $_ := set $email "max-attachments" .Values.email.maxAttachments }}
+{{- end }}
+{{- with .Values.email.maxAttachmentSize }}
+{{- $_ := set $email "max-attachment-size" . }}
+{{- end }}
 {{- $smtp := dict "relays" $relays }}
 {{- with .Values.smtp.ehloName }}
 {{- $_ := set $smtp "ehlo-name" . }}
+{{- end }}
+{{- $circuitBreaker := dict }}
+{{- range $key, $value := .Values.smtp.circuitBreaker }}
+{{- if not (kindIs "invalid" $value) }}
+{{- $_ := set $circuitBreaker (kebabcase $key) $value }}
+{{- end }}
+{{- end }}
+{{- if $circuitBreaker }}
+{{- $_ := set $smtp "circuit-breaker" $circuitBreaker }}
 {{- end }}
 {{- $mailroom := dict "email" $email "delivery" $delivery "smtp" $smtp }}
 {{- if .Values.templates.enabled }}

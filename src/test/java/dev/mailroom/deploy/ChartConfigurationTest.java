@@ -167,6 +167,21 @@ class ChartConfigurationTest {
         .hasMessageContaining("retention.deleteAge (7d) must be at least retention.bodyAge (30d)");
   }
 
+  @Test
+  void requestSizeTooSmallForTheAttachmentsStopsTheInstall() {
+    assertThatThrownBy(() -> render(MINIMAL_VALUES, t -> t.set("email.maxRequestSize", "10MB")))
+        .hasMessageContaining(
+            "email.maxRequestSize (10MB) must be at least 4/3 of email.maxAttachmentSize (10MB)");
+    assertThat(
+            bindingProblems(
+                render(
+                    MINIMAL_VALUES,
+                    t ->
+                        t.set("email.maxRequestSize", "4MB")
+                            .set("email.maxAttachmentSize", "3MB"))))
+        .isEmpty();
+  }
+
   private static Manifests render(Path values, UnaryOperator<TemplateCommand> options) {
     TemplateCommand command =
         new Helm(CHART).template().withName("mr").withNamespace("mail").withValuesFile(values);

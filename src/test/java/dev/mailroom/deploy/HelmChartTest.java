@@ -11,8 +11,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import dev.mailroom.relay.SmtpSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -147,11 +149,20 @@ class HelmChartTest {
   @MethodSource("renderings")
   void everyReferencedSecretAndConfigMapExists(Rendering rendering) {
     Manifests manifests = rendering.manifests();
+    List<String> external = new ArrayList<>();
+    if (rendering.existingSecret() != null) {
+      external.add("Secret/" + rendering.existingSecret());
+    }
+    for (Map<String, Object> relay : maps(listAt(Yaml.load(rendering.values()), "smtp.relays"))) {
+      Optional.ofNullable(stringAt(relay, "caBundle.secretName"))
+          .ifPresent(name -> external.add("Secret/" + name));
+      Optional.ofNullable(stringAt(relay, "caBundle.configMapName"))
+          .ifPresent(name -> external.add("ConfigMap/" + name));
+    }
 
     assertThat(manifests.references()).isNotEmpty();
     for (Manifests.Reference reference : manifests.references()) {
-      if (reference.name().equals(rendering.existingSecret())) {
-        assertThat(reference.kind()).isEqualTo("Secret");
+      if (external.contains(reference.kind() + "/" + reference.name())) {
         continue;
       }
       Map<String, Object> target =
@@ -390,6 +401,73 @@ class HelmChartTest {
             "PodDisruptionBudget");
     assertThat(ALL_ON.manifests().kinds())
         .contains("HorizontalPodAutoscaler", "NetworkPolicy", "ServiceMonitor");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("renderings")
+  void everyConfigurationFileTheServiceLoadsIsMountedReadOnly(Rendering rendering) {
+    Manifests manifests = rendering.manifests();
+
+    assertThat(manifests.configLocations()).first().isEqualTo("file:/config/");
+    assertThat(manifests.unmountedConfigLocations()).isEmpty();
+    assertThat(manifests.configFiles())
+        .isNotEmpty()
+        .allSatisfy(file -> assertThat(file.file().readOnly()).as(file.path()).isTrue());
+    if (rendering.existingSecret() == null) {
+      assertThat(manifests.configFiles())
+          .allSatisfy(file -> assertThat(file.content()).as(file.path()).isPresent());
+    }
+  }
+
+  @Test
+  void eachRelaysCaBundleIsMountedReadOnlyWhereItsSettingPoints() {
+    Manifests manifests = ALL_ON.manifests();
+    List<SmtpSettings.Relay> relays =
+        manifests.binder().bind("mailroom.smtp", SmtpSettings.class).get().relays();
+    List<Map<String, Object>> configured = maps(listAt(Yaml.load(ALL_ON_VALUES), "smtp.relays"));
+
+    assertThat(relays).hasSameSizeAs(configured);
+    assertThat(configured).filteredOn(relay -> relay.containsKey("caBundle")).hasSize(2);
+    for (int i = 0; i < relays.size(); i++) {
+      SmtpSettings.Relay relay = relays.get(i);
+      Map<String, Object> caBundle = mapAt(configured.get(i), "caBundle");
+      if (caBundle.isEmpty()) {
+        assertThat(relay.caBundle()).as(relay.name()).isNull();
+        continue;
+      }
+      String path = String.valueOf(relay.caBundle());
+      Manifests.MountedFile file =
+          manifests
+              .mountedFile(path)
+              .orElseThrow(() -> new AssertionError(relay.name() + ": nothing mounted at " + path));
+      assertThat(path).isEqualTo("/etc/mailroom/ca/" + relay.name() + ".pem");
+      assertThat(file.readOnly()).isTrue();
+      assertThat(file.optional()).isFalse();
+      assertThat(file.key()).isEqualTo(caBundle.get("key"));
+      if (caBundle.containsKey("secretName")) {
+        assertThat(file.kind()).isEqualTo("Secret");
+        assertThat(file.source()).isEqualTo(caBundle.get("secretName"));
+      } else {
+        assertThat(file.kind()).isEqualTo("ConfigMap");
+        assertThat(file.source()).isEqualTo(caBundle.get("configMapName"));
+      }
+    }
+  }
+
+  @Test
+  void caBundleFromBothASecretAndAConfigMapIsRejected() {
+    assertThatThrownBy(
+            () ->
+                template(
+                    MINIMAL_VALUES,
+                    t ->
+                        t.set("smtp.relays[0].caBundle.secretName", "ca")
+                            .set("smtp.relays[0].caBundle.configMapName", "ca")
+                            .set("smtp.relays[0].caBundle.key", "ca.crt")))
+        .hasMessageContaining("caBundle");
+    assertThat(MINIMAL.manifests().volumes())
+        .extracting(volume -> volume.get("name"))
+        .doesNotContain("ca-bundles");
   }
 
   /** The relay settings the service binds; the chart must deliver every field. */
