@@ -76,6 +76,103 @@ environment would replace the whole list defined in application.yaml.
 {{- printf "SMTP_RELAY_%d_PASSWORD" (int .) }}
 {{- end }}
 
+{{/* Directory the relays' CA bundles are mounted in, one <relay name>.pem each. */}}
+{{- define "mailroom.caBundleDir" -}}
+/etc/mailroom/ca
+{{- end }}
+
+{{/* Path of a relay's CA bundle in the pod. Argument: the relay. */}}
+{{- define "mailroom.caBundlePath" -}}
+{{- printf "/etc/mailroom/ca/%s.pem" .name }}
+{{- end }}
+
+{{/* Directory the API keys file is mounted in, and the file the service loads. */}}
+{{- define "mailroom.apiKeysDir" -}}
+/etc/mailroom/api-keys
+{{- end }}
+
+{{- define "mailroom.apiKeysPath" -}}
+/etc/mailroom/api-keys/api-keys.yaml
+{{- end }}
+
+{{/*
+Whether the pods mount the API keys file: always from an existingSecret (optionally when
+apiKeys.allowNone), from the chart's Secret when apiKeys.keys has an entry.
+*/}}
+{{- define "mailroom.apiKeysMounted" -}}
+{{- if or .Values.existingSecret .Values.apiKeys.keys }}true{{ end }}
+{{- end }}
+
+{{/* The file may be missing only from an existingSecret, and only with apiKeys.allowNone. */}}
+{{- define "mailroom.apiKeysOptional" -}}
+{{- if and .Values.existingSecret .Values.apiKeys.allowNone }}true{{ end }}
+{{- end }}
+
+{{/*
+spring.config.additional-location: the chart's application.yaml, then the API keys file, which
+holds the whole mailroom.api-keys list (a list binds from one property source).
+*/}}
+{{- define "mailroom.configLocations" -}}
+{{- $locations := list "file:/config/" }}
+{{- if include "mailroom.apiKeysMounted" . }}
+{{- $locations = append $locations (printf "%sfile:%s" (ternary "optional:" "" (eq (include "mailroom.apiKeysOptional" .) "true")) (include "mailroom.apiKeysPath" .)) }}
+{{- end }}
+{{- join "," $locations }}
+{{- end }}
+
+{{/*
+The API keys file rendered into the chart's Secret: apiKeys.keys as mailroom.api-keys, holding
+each key's SHA-256, never the key.
+*/}}
+{{- define "mailroom.apiKeysFile" -}}
+{{- $keys := list }}
+{{- range .Values.apiKeys.keys }}
+{{- $k := dict "name" .name "hash" .hash "scopes" .scopes }}
+{{- with .allowedSenderDomains }}
+{{- $_ := set $k "allowed-sender-domains" . }}
+{{- end }}
+{{- with .rateLimit }}
+{{- $limit := include "mailroom.rateLimit" . | fromJson }}
+{{- if $limit }}
+{{- $_ := set $k "rate-limit" $limit }}
+{{- end }}
+{{- end }}
+{{- $keys = append $keys $k }}
+{{- end }}
+# API keys (mailroom.api-keys), rendered by the chart from apiKeys.keys: the SHA-256 of each
+# key, never the key. Loaded through spring.config.additional-location.
+{{ toYaml (dict "mailroom" (dict "api-keys" $keys)) }}
+{{- end }}
+
+{{/* A rate limit ({perSecond, burst}) as JSON with the service's names, null values left out. */}}
+{{- define "mailroom.rateLimit" -}}
+{{- $limit := dict }}
+{{- range $key, $value := . }}
+{{- if not (kindIs "invalid" $value) }}
+{{- $_ := set $limit (kebabcase $key) $value }}
+{{- end }}
+{{- end }}
+{{- toJson $limit }}
+{{- end }}
+
+{{/*
+Bytes in a Spring-style data size ("512KB", "15MB", "1GB"; a bare number is bytes), with
+Spring's binary multiples.
+*/}}
+{{- define "mailroom.dataSizeBytes" -}}
+{{- $s := toString . | trim }}
+{{- if not (regexMatch "^[0-9]+(B|KB|MB|GB)?$" $s) }}
+{{- fail (printf "%q is not a data size such as 512KB, 15MB or 1GB" $s) }}
+{{- end }}
+{{- $n := regexFind "^[0-9]+" $s | int64 }}
+{{- $unit := regexReplaceAll "^[0-9]+" $s "" }}
+{{- if eq $unit "KB" }}{{ mul $n 1024 }}
+{{- else if eq $unit "MB" }}{{ mul $n 1048576 }}
+{{- else if eq $unit "GB" }}{{ mul $n 1073741824 }}
+{{- else }}{{ $n }}
+{{- end }}
+{{- end }}
+
 {{/*
 Whole seconds in a Spring-style duration ("500ms", "20s", "15m", "1h", "1d"), rounded up.
 */}}
@@ -156,6 +253,30 @@ shutdown of HTTP (one lifecycle phase), then the dispatcher's drain of in-flight
 {{- fail (printf "smtp.relays[%d] (%s) has a username but no password; set password or existingSecret" $i $relay.name) }}
 {{- end }}
 {{- end }}
+{{- /* Defaults are the service's (EmailSettings: 15MB and 10MB). */}}
+{{- $requestSize := default "15MB" .Values.email.maxRequestSize }}
+{{- $attachmentSize := default "10MB" .Values.email.maxAttachmentSize }}
+{{- if lt (mul (include "mailroom.dataSizeBytes" $requestSize | int64) 3) (mul (include "mailroom.dataSizeBytes" $attachmentSize | int64) 4) }}
+{{- fail (printf "email.maxRequestSize (%s) must be at least 4/3 of email.maxAttachmentSize (%s): attachments arrive in base64, which is 4/3 of their size" $requestSize $attachmentSize) }}
+{{- end }}
+{{- if and .Values.existingSecret .Values.apiKeys.keys }}
+{{- fail (printf "apiKeys.keys is not used with existingSecret: put the keys in the Secret %s as %s (see the chart README), or drop existingSecret" .Values.existingSecret .Values.apiKeys.secretKey) }}
+{{- end }}
+{{- if and (not .Values.existingSecret) (not .Values.apiKeys.keys) (not .Values.apiKeys.allowNone) }}
+{{- fail "apiKeys.keys is empty, so every API request would be refused with 401. Add a key (generate one with: java -jar mailroom.jar generate-api-key --name=NAME --scopes=send,read), or set apiKeys.allowNone=true" }}
+{{- end }}
+{{- $keyNames := list }}
+{{- $keyHashes := list }}
+{{- range $i, $key := .Values.apiKeys.keys }}
+{{- if has $key.name $keyNames }}
+{{- fail (printf "apiKeys.keys: the name %q is used twice" $key.name) }}
+{{- end }}
+{{- if has (lower $key.hash) $keyHashes }}
+{{- fail (printf "apiKeys.keys[%d] (%s) has the same hash as another key" $i $key.name) }}
+{{- end }}
+{{- $keyNames = append $keyNames $key.name }}
+{{- $keyHashes = append $keyHashes (lower $key.hash) }}
+{{- end }}
 {{- if and .Values.templates.enabled (not .Values.templates.existingConfigMap) (not .Values.templates.files) }}
 {{- fail "templates.enabled needs templates.files or templates.existingConfigMap" }}
 {{- end }}
@@ -199,13 +320,16 @@ the service's own defaults.
 {{- $relays := list }}
 {{- range $i, $relay := .Values.smtp.relays }}
 {{- $r := dict }}
-{{- range $key, $value := omit $relay "password" "passwordKey" }}
+{{- range $key, $value := omit $relay "password" "passwordKey" "caBundle" }}
 {{- if not (kindIs "invalid" $value) }}
 {{- $_ := set $r (kebabcase $key) $value }}
 {{- end }}
 {{- end }}
 {{- if $relay.username }}
 {{- $_ := set $r "password" (printf "${%s}" (include "mailroom.relayPasswordEnv" $i)) }}
+{{- end }}
+{{- if $relay.caBundle }}
+{{- $_ := set $r "ca-bundle" (include "mailroom.caBundlePath" $relay) }}
 {{- end }}
 {{- $relays = append $relays $r }}
 {{- end }}
@@ -219,11 +343,30 @@ the service's own defaults.
 {{- with .Values.email.maxRequestSize }}
 {{- $_ := set $email "max-request-size" . }}
 {{- end }}
+{{- if not (kindIs "invalid" .Values.email.maxAttachments) }}
+{{- $_ := set $email "max-attachments" .Values.email.maxAttachments }}
+{{- end }}
+{{- with .Values.email.maxAttachmentSize }}
+{{- $_ := set $email "max-attachment-size" . }}
+{{- end }}
 {{- $smtp := dict "relays" $relays }}
 {{- with .Values.smtp.ehloName }}
 {{- $_ := set $smtp "ehlo-name" . }}
 {{- end }}
+{{- $circuitBreaker := dict }}
+{{- range $key, $value := .Values.smtp.circuitBreaker }}
+{{- if not (kindIs "invalid" $value) }}
+{{- $_ := set $circuitBreaker (kebabcase $key) $value }}
+{{- end }}
+{{- end }}
+{{- if $circuitBreaker }}
+{{- $_ := set $smtp "circuit-breaker" $circuitBreaker }}
+{{- end }}
 {{- $mailroom := dict "email" $email "delivery" $delivery "smtp" $smtp }}
+{{- $rateLimit := include "mailroom.rateLimit" .Values.apiKeys.rateLimit | fromJson }}
+{{- if $rateLimit }}
+{{- $_ := set $mailroom "rate-limit" $rateLimit }}
+{{- end }}
 {{- if .Values.templates.enabled }}
 {{- $_ := set $mailroom "templates" (dict "directory" .Values.templates.mountPath) }}
 {{- end }}

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
+import dev.mailroom.apikey.ApiKeySettings;
+import dev.mailroom.apikey.Scope;
 import dev.mailroom.delivery.DeliverySettings;
 import dev.mailroom.email.EmailSettings;
 import dev.mailroom.relay.SmtpSettings;
@@ -26,10 +28,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,11 +48,13 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The chart and the service must agree on every setting. The application.yaml the chart renders
- * (with the pod's environment, for the passwords it refers to) is bound to the service's own
- * configuration records the way the service binds it at startup, but strictly: a key the records do
- * not have, or a value that does not convert or validate, fails here instead of being ignored or
- * crash-looping pods. Conversely, every setting of the records must be reachable from values.
+ * The chart and the service must agree on every setting. The configuration files the chart mounts
+ * and names in spring.config.additional-location (application.yaml from the ConfigMap, the API keys
+ * file from the Secret), with the pod's environment for the passwords they refer to, are bound to
+ * the service's own configuration records the way the service binds them at startup, but strictly:
+ * a key the records do not have, or a value that does not convert or validate, fails here instead
+ * of being ignored or crash-looping pods. Conversely, every setting of the records must be
+ * reachable from values.
  */
 class ChartConfigurationTest {
 
@@ -56,8 +62,21 @@ class ChartConfigurationTest {
   private static final Path MINIMAL_VALUES = Path.of("src/test/resources/helm/values-minimal.yaml");
   private static final Path ALL_ON_VALUES = Path.of("src/test/resources/helm/values-all-on.yaml");
 
-  /** A configuration record of the service and where it binds. */
-  record Section(String prefix, Class<? extends Record> type) {}
+  /**
+   * A configuration record of the service, where it binds, and the properties it owns: everything
+   * under its prefix, or only some roots when it binds at {@code mailroom} itself beside others.
+   */
+  record Section(String prefix, Class<? extends Record> type, List<String> roots) {
+    Section(String prefix, Class<? extends Record> type) {
+      this(prefix, type, List.of(prefix));
+    }
+
+    boolean owns(String key) {
+      return roots.stream()
+          .anyMatch(
+              root -> key.equals(root) || key.startsWith(root + ".") || key.startsWith(root + "["));
+    }
+  }
 
   private static final List<Section> SECTIONS =
       List.of(
@@ -65,7 +84,11 @@ class ChartConfigurationTest {
           new Section("mailroom.delivery", DeliverySettings.class),
           new Section("mailroom.smtp", SmtpSettings.class),
           new Section("mailroom.templates", TemplateSettings.class),
-          new Section("mailroom.retention", RetentionSettings.class));
+          new Section("mailroom.retention", RetentionSettings.class),
+          new Section(
+              "mailroom",
+              ApiKeySettings.class,
+              List.of("mailroom.api-keys", "mailroom.rate-limit")));
 
   /** Settings of the records that the chart leaves out on purpose, and why. */
   private static final Map<String, String> NOT_IN_THE_CHART =
@@ -94,7 +117,7 @@ class ChartConfigurationTest {
 
   @Test
   void everyServiceSettingCanBeSetFromTheChart() {
-    Set<String> rendered = keys(render(ALL_ON_VALUES, t -> t).applicationConfig());
+    Set<String> rendered = configKeys(render(ALL_ON_VALUES, t -> t));
     Set<String> settings = new TreeSet<>();
     SECTIONS.forEach(section -> settings.addAll(settingsOf(section.prefix(), section.type())));
     settings.removeAll(NOT_IN_THE_CHART.keySet());
@@ -119,6 +142,40 @@ class ChartConfigurationTest {
     }
 
     assertThat(unknown).as("not Spring Boot properties").isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("valuesFiles")
+  void apiKeysReachTheServiceFromTheSecretsFileOnly(Path values) {
+    Manifests manifests = render(values, t -> t);
+    Map<String, Object> configured = Yaml.load(values);
+    List<Map<String, Object>> keys = Yaml.maps(Yaml.listAt(configured, "apiKeys.keys"));
+
+    ApiKeySettings settings =
+        manifests.binder().bindOrCreate("mailroom", Bindable.of(ApiKeySettings.class));
+
+    assertThat(settings.apiKeys()).hasSameSizeAs(keys);
+    for (int i = 0; i < keys.size(); i++) {
+      Map<String, Object> expected = keys.get(i);
+      ApiKeySettings.Key key = settings.apiKeys().get(i);
+      assertThat(key.name()).isEqualTo(expected.get("name"));
+      assertThat(key.hash()).isEqualTo(expected.get("hash"));
+      assertThat(key.scopes())
+          .extracting(Scope::value)
+          .containsExactlyInAnyOrderElementsOf(
+              Yaml.listAt(expected, "scopes").stream().map(String::valueOf).toList());
+      assertThat(key.allowedSenderDomains())
+          .isEqualTo(Yaml.listAt(expected, "allowedSenderDomains"));
+      assertThat(key.rateLimit()).isEqualTo(rateLimit(Yaml.mapAt(expected, "rateLimit")));
+    }
+    assertThat(settings.rateLimit())
+        .isEqualTo(
+            Objects.requireNonNullElse(
+                rateLimit(Yaml.mapAt(configured, "apiKeys.rateLimit")),
+                new ApiKeySettings.RateLimit(null, null)));
+    assertThat(keys(manifests.applicationConfig()))
+        .as("the list binds from one property source: the API keys file, not application.yaml")
+        .noneMatch(key -> key.startsWith("mailroom.api-keys"));
   }
 
   @Test
@@ -162,9 +219,32 @@ class ChartConfigurationTest {
   }
 
   @Test
+  void misspeltApiKeySettingIsCaught() {
+    Manifests manifests =
+        render(MINIMAL_VALUES, t -> t.set("config.mailroom.rate-limit.per-secnd", "5"));
+
+    assertThat(bindingProblems(manifests)).singleElement().asString().contains("per-secnd");
+  }
+
+  @Test
   void deleteAgeBelowTheBodyAgeStopsTheInstall() {
     assertThatThrownBy(() -> render(MINIMAL_VALUES, t -> t.set("retention.deleteAge", "7d")))
         .hasMessageContaining("retention.deleteAge (7d) must be at least retention.bodyAge (30d)");
+  }
+
+  @Test
+  void requestSizeTooSmallForTheAttachmentsStopsTheInstall() {
+    assertThatThrownBy(() -> render(MINIMAL_VALUES, t -> t.set("email.maxRequestSize", "10MB")))
+        .hasMessageContaining(
+            "email.maxRequestSize (10MB) must be at least 4/3 of email.maxAttachmentSize (10MB)");
+    assertThat(
+            bindingProblems(
+                render(
+                    MINIMAL_VALUES,
+                    t ->
+                        t.set("email.maxRequestSize", "4MB")
+                            .set("email.maxAttachmentSize", "3MB"))))
+        .isEmpty();
   }
 
   private static Manifests render(Path values, UnaryOperator<TemplateCommand> options) {
@@ -179,15 +259,16 @@ class ChartConfigurationTest {
    */
   private static List<String> bindingProblems(Manifests manifests) {
     List<String> problems = new ArrayList<>();
-    for (String key : keys(manifests.applicationConfig())) {
-      if (key.startsWith("mailroom.")
-          && SECTIONS.stream().noneMatch(s -> key.startsWith(s.prefix() + "."))) {
+    for (String key : configKeys(manifests)) {
+      if (key.startsWith("mailroom.") && SECTIONS.stream().noneMatch(s -> s.owns(key))) {
         problems.add(key + " belongs to no configuration record of the service");
       }
     }
-    Binder binder = manifests.binder();
     Validator validator = validation.getValidator();
     for (Section section : SECTIONS) {
+      // Only the section's own properties, so that one binding at "mailroom" strictly does not
+      // trip over the other sections.
+      Binder binder = manifests.binder(name -> section.owns(name.toString()));
       BindHandler strict =
           new NoUnboundElementsBindHandler(new IgnoreTopLevelConverterNotFoundBindHandler());
       try {
@@ -218,7 +299,30 @@ class ChartConfigurationTest {
     return all.toString();
   }
 
-  /** Every leaf of a YAML tree as a property name, list indexes written {@code [*]}. */
+  /** The property names of every configuration file the pod loads (application.yaml, API keys). */
+  private static Set<String> configKeys(Manifests manifests) {
+    Set<String> keys = new TreeSet<>();
+    for (Manifests.ConfigFile file : manifests.configFiles()) {
+      keys.addAll(keys(Yaml.load(file.content().orElseThrow())));
+    }
+    return keys;
+  }
+
+  private static ApiKeySettings.@Nullable RateLimit rateLimit(Map<String, Object> values) {
+    if (values.isEmpty()) {
+      return null;
+    }
+    Number perSecond = (Number) values.get("perSecond");
+    Number burst = (Number) values.get("burst");
+    return new ApiKeySettings.RateLimit(
+        perSecond == null ? null : perSecond.doubleValue(),
+        burst == null ? null : burst.intValue());
+  }
+
+  /**
+   * Every leaf of a YAML tree as a property name, list indexes written {@code [*]}; a list of plain
+   * values is one leaf, as it is one setting.
+   */
   private static Set<String> keys(Map<String, Object> tree) {
     Set<String> keys = new TreeSet<>();
     collect("", tree, keys);
@@ -229,7 +333,8 @@ class ChartConfigurationTest {
     if (node instanceof Map<?, ?> map) {
       map.forEach(
           (key, value) -> collect(name.isEmpty() ? key.toString() : name + "." + key, value, keys));
-    } else if (node instanceof List<?> list && !list.isEmpty()) {
+    } else if (node instanceof List<?> list
+        && list.stream().anyMatch(e -> e instanceof Map || e instanceof List)) {
       list.forEach(element -> collect(name + "[*]", element, keys));
     } else {
       keys.add(name);
@@ -253,7 +358,7 @@ class ChartConfigurationTest {
     return settings;
   }
 
-  private static @org.jspecify.annotations.Nullable Class<?> listElement(Type type) {
+  private static @Nullable Class<?> listElement(Type type) {
     if (type instanceof ParameterizedType generic
         && generic.getRawType() == List.class
         && generic.getActualTypeArguments()[0] instanceof Class<?> element) {

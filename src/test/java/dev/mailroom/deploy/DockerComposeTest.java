@@ -6,16 +6,39 @@ import static dev.mailroom.deploy.Yaml.mapAt;
 import static dev.mailroom.deploy.Yaml.stringAt;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailroom.apikey.ApiKeySettings;
+import dev.mailroom.apikey.ApiKeys;
+import dev.mailroom.apikey.Scope;
+import jakarta.validation.Validation;
+import jakarta.validation.ValidatorFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
-/** Checks that the compose stack is the service, PostgreSQL and Mailpit, wired together. */
+/**
+ * Checks that the compose stack is the service, PostgreSQL and Mailpit, wired together, and that it
+ * admits the development key the README's examples send.
+ */
 class DockerComposeTest {
 
   private static final Map<String, Object> COMPOSE = Yaml.load(Path.of("docker-compose.yml"));
@@ -99,6 +122,105 @@ class DockerComposeTest {
     assertThat(mailroom).containsEntry("read_only", true);
     assertThat(listAt(mailroom, "tmpfs")).contains("/tmp");
     assertThat(grace).isGreaterThan(phase.plus(DRAIN_TIMEOUT));
+  }
+
+  @Test
+  void serviceAdmitsTheDevelopmentKeyTheReadmeDocuments() {
+    String key = readmeComposeKey();
+    ApiKeySettings settings;
+    try (ValidatorFactory validation = Validation.buildDefaultValidatorFactory()) {
+      settings = environmentBinder().bindOrCreate("mailroom", Bindable.of(ApiKeySettings.class));
+      assertThat(validation.getValidator().validate(settings)).isEmpty();
+    }
+
+    assertThat(settings.apiKeys())
+        .singleElement()
+        .satisfies(
+            apiKey -> {
+              assertThat(apiKey.hash()).isEqualTo(ApiKeys.hash(key));
+              assertThat(apiKey.scopes()).containsExactlyInAnyOrder(Scope.values());
+              assertThat(apiKey.allowedSenderDomains()).isEmpty();
+            });
+    assertThat(key)
+        .as("local mode's key is admitted by no other configuration (README)")
+        .isNotEqualTo("mr_dev_local_only");
+    assertThat(mapAt(service("mailroom"), "environment"))
+        .as("the compose file holds the hash, never the key")
+        .doesNotContainValue(key);
+  }
+
+  @Test
+  void readmeComposeExamplesSendTheDevelopmentKey() {
+    String key = readmeComposeKey();
+    List<String> calls =
+        commands(readmeComposeSection()).stream()
+            .filter(command -> command.contains("curl") && command.contains("localhost:8080"))
+            .toList();
+
+    assertThat(calls)
+        .isNotEmpty()
+        .allSatisfy(call -> assertThat(call).contains("Authorization: Bearer " + key));
+  }
+
+  /** The one key the README's compose section sends. */
+  private static String readmeComposeKey() {
+    Matcher bearer =
+        Pattern.compile("Authorization: Bearer ([A-Za-z0-9_.-]+)").matcher(readmeComposeSection());
+    List<String> keys = new ArrayList<>();
+    while (bearer.find()) {
+      keys.add(bearer.group(1));
+    }
+    assertThat(keys).as("keys the README's compose section sends").isNotEmpty();
+    assertThat(Set.copyOf(keys)).hasSize(1);
+    return keys.get(0);
+  }
+
+  private static String readmeComposeSection() {
+    String readme;
+    try {
+      readme = Files.readString(Path.of("README.md"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    int start = readme.indexOf("\n## Deploy with docker compose\n");
+    assertThat(start).as("README section 'Deploy with docker compose'").isNotNegative();
+    int end = readme.indexOf("\n## ", start + 1);
+    return readme.substring(start, end < 0 ? readme.length() : end);
+  }
+
+  /** The shell commands of the code blocks of a Markdown text, continuation lines joined. */
+  private static List<String> commands(String markdown) {
+    List<String> commands = new ArrayList<>();
+    boolean inCode = false;
+    StringBuilder command = new StringBuilder();
+    for (String line : markdown.split("\n")) {
+      if (line.startsWith("```")) {
+        inCode = !inCode;
+        continue;
+      }
+      if (!inCode) {
+        continue;
+      }
+      boolean continued = line.endsWith("\\");
+      command.append(continued ? line.substring(0, line.length() - 1) : line).append(' ');
+      if (!continued) {
+        commands.add(command.toString().strip());
+        command.setLength(0);
+      }
+    }
+    return commands;
+  }
+
+  /** The mailroom container's environment as Spring Boot binds it. */
+  private static Binder environmentBinder() {
+    Map<String, Object> env = new LinkedHashMap<>();
+    mapAt(service("mailroom"), "environment")
+        .forEach((name, value) -> env.put(name, String.valueOf(value)));
+    MutablePropertySources sources = new MutablePropertySources();
+    sources.addLast(
+        new SystemEnvironmentPropertySource(
+            StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, env));
+    return new Binder(ConfigurationPropertySources.from(sources));
   }
 
   private static Map<String, Object> service(String name) {

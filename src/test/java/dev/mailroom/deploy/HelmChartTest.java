@@ -8,11 +8,15 @@ import static dev.mailroom.deploy.Yaml.stringAt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.marcnuri.helm.DryRun;
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import dev.mailroom.relay.SmtpSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,6 +42,7 @@ class HelmChartTest {
   private static final Path MINIMAL_VALUES = Path.of("src/test/resources/helm/values-minimal.yaml");
   private static final Path ALL_ON_VALUES = Path.of("src/test/resources/helm/values-all-on.yaml");
   private static final String EXISTING_SECRET = "mailroom-credentials";
+  private static final String API_KEYS_FILE = "/etc/mailroom/api-keys/api-keys.yaml";
 
   /** The service's own configuration, which the chart must agree with. */
   private static final Map<String, Object> APPLICATION =
@@ -66,7 +71,12 @@ class HelmChartTest {
 
   private static Rendering rendering(String name, Path values, @Nullable String existingSecret) {
     Manifests manifests =
-        render(values, t -> existingSecret == null ? t : t.set("existingSecret", existingSecret));
+        render(
+            values,
+            t ->
+                existingSecret == null
+                    ? t
+                    : t.set("existingSecret", existingSecret).set("apiKeys.keys", "null"));
     return new Rendering(name, values, manifests, existingSecret);
   }
 
@@ -147,11 +157,20 @@ class HelmChartTest {
   @MethodSource("renderings")
   void everyReferencedSecretAndConfigMapExists(Rendering rendering) {
     Manifests manifests = rendering.manifests();
+    List<String> external = new ArrayList<>();
+    if (rendering.existingSecret() != null) {
+      external.add("Secret/" + rendering.existingSecret());
+    }
+    for (Map<String, Object> relay : maps(listAt(Yaml.load(rendering.values()), "smtp.relays"))) {
+      Optional.ofNullable(stringAt(relay, "caBundle.secretName"))
+          .ifPresent(name -> external.add("Secret/" + name));
+      Optional.ofNullable(stringAt(relay, "caBundle.configMapName"))
+          .ifPresent(name -> external.add("ConfigMap/" + name));
+    }
 
     assertThat(manifests.references()).isNotEmpty();
     for (Manifests.Reference reference : manifests.references()) {
-      if (reference.name().equals(rendering.existingSecret())) {
-        assertThat(reference.kind()).isEqualTo("Secret");
+      if (external.contains(reference.kind() + "/" + reference.name())) {
         continue;
       }
       Map<String, Object> target =
@@ -390,6 +409,189 @@ class HelmChartTest {
             "PodDisruptionBudget");
     assertThat(ALL_ON.manifests().kinds())
         .contains("HorizontalPodAutoscaler", "NetworkPolicy", "ServiceMonitor");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("renderings")
+  void everyConfigurationFileTheServiceLoadsIsMountedReadOnly(Rendering rendering) {
+    Manifests manifests = rendering.manifests();
+
+    assertThat(manifests.configLocations()).first().isEqualTo("file:/config/");
+    assertThat(manifests.unmountedConfigLocations()).isEmpty();
+    assertThat(manifests.configFiles())
+        .isNotEmpty()
+        .allSatisfy(file -> assertThat(file.file().readOnly()).as(file.path()).isTrue());
+    if (rendering.existingSecret() == null) {
+      assertThat(manifests.configFiles())
+          .allSatisfy(file -> assertThat(file.content()).as(file.path()).isPresent());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("renderings")
+  void apiKeysFileIsMountedFromTheCredentialsSecretAndLoadedLast(Rendering rendering) {
+    Manifests manifests = rendering.manifests();
+    String secretKey =
+        Optional.ofNullable(stringAt(Yaml.load(rendering.values()), "apiKeys.secretKey"))
+            .orElse("api-keys.yaml");
+    String secret =
+        rendering.existingSecret() != null
+            ? rendering.existingSecret()
+            : stringAt(manifests.only("Secret"), "metadata.name");
+
+    assertThat(manifests.configLocations())
+        .as("a later location wins, and the file must be there: no optional: prefix")
+        .last()
+        .isEqualTo("file:" + API_KEYS_FILE);
+    Manifests.MountedFile file = manifests.mountedFile(API_KEYS_FILE).orElseThrow();
+    assertThat(file.kind()).isEqualTo("Secret");
+    assertThat(file.source()).isEqualTo(secret);
+    assertThat(file.key()).isEqualTo(secretKey);
+    assertThat(file.readOnly()).isTrue();
+    assertThat(file.optional()).isFalse();
+    if (rendering.existingSecret() == null) {
+      assertThat(manifests.secretValue(secret, secretKey).orElseThrow())
+          .contains("mailroom:", "api-keys:");
+    }
+  }
+
+  @Test
+  void installWithoutApiKeysFailsUnlessAllowed() {
+    assertThatThrownBy(() -> template(MINIMAL_VALUES, t -> t.set("apiKeys.keys", "null")))
+        .hasMessageContaining("apiKeys.keys is empty")
+        .hasMessageContaining("apiKeys.allowNone=true");
+
+    Manifests manifests =
+        render(MINIMAL_VALUES, t -> t.set("apiKeys.keys", "null").set("apiKeys.allowNone", "true"));
+    assertThat(manifests.configLocations()).containsExactly("file:/config/");
+    assertThat(manifests.mountedFile(API_KEYS_FILE)).isEmpty();
+    assertThat(manifests.secretValue("mr-mailroom", "api-keys.yaml")).isEmpty();
+    assertThat(notes(MINIMAL_VALUES, Map.of("apiKeys.keys", "null", "apiKeys.allowNone", "true")))
+        .contains("WARNING: no API key is configured", "every\nAPI request with 401");
+    assertThat(notes(MINIMAL_VALUES, Map.of())).contains("API keys: app (send read)");
+  }
+
+  /** The notes {@code helm install} prints, from a client-only dry run. */
+  private static String notes(Path values, Map<String, String> set) {
+    InstallCommand install =
+        new Helm(CHART)
+            .install()
+            .withName("mr")
+            .withNamespace("mail")
+            .clientOnly()
+            .withDryRunOption(DryRun.CLIENT)
+            .withValuesFile(values);
+    set.forEach(install::set);
+    String output = install.call().getOutput();
+    return output.substring(output.indexOf("NOTES:"));
+  }
+
+  @Test
+  void existingSecretMayLackTheApiKeysFileOnlyWhenNoneAreAllowed() {
+    Manifests manifests =
+        render(
+            MINIMAL_VALUES,
+            t ->
+                t.set("existingSecret", EXISTING_SECRET)
+                    .set("apiKeys.keys", "null")
+                    .set("apiKeys.allowNone", "true"));
+
+    assertThat(manifests.configLocations()).last().isEqualTo("optional:file:" + API_KEYS_FILE);
+    assertThat(manifests.mountedFile(API_KEYS_FILE).orElseThrow().optional()).isTrue();
+    assertThat(WITH_EXISTING_SECRET.manifests().mountedFile(API_KEYS_FILE).orElseThrow().optional())
+        .isFalse();
+  }
+
+  @Test
+  void apiKeysInValuesWithAnExistingSecretAreRefusedRatherThanIgnored() {
+    assertThatThrownBy(
+            () -> template(MINIMAL_VALUES, t -> t.set("existingSecret", EXISTING_SECRET)))
+        .hasMessageContaining("apiKeys.keys is not used with existingSecret");
+  }
+
+  @Test
+  void apiKeysThatTheServiceWouldRefuseAreRejected() {
+    assertThatThrownBy(
+            () ->
+                template(MINIMAL_VALUES, t -> t.set("apiKeys.keys[0].hash", "mr_example_minimal")))
+        .as("the plaintext key instead of its hash")
+        .hasMessageContaining("hash");
+    assertThatThrownBy(
+            () -> template(MINIMAL_VALUES, t -> t.set("apiKeys.keys[0].scopes[0]", "admin")))
+        .hasMessageContaining("scopes");
+    assertThatThrownBy(() -> template(ALL_ON_VALUES, t -> t.set("apiKeys.keys[1].name", "billing")))
+        .hasMessageContaining("apiKeys.keys: the name \"billing\" is used twice");
+    assertThatThrownBy(
+            () ->
+                template(
+                    ALL_ON_VALUES,
+                    t ->
+                        t.set(
+                            "apiKeys.keys[1].hash",
+                            "D2545E1AB655C6495623B131A92E3DF84FE9BA7A3CE4156F0CAC0564C309D8C6")))
+        .hasMessageContaining("apiKeys.keys[1] (status-page) has the same hash as another key");
+  }
+
+  @Test
+  void changedApiKeysRollThePods() {
+    Map<String, Object> before = MINIMAL.manifests().podAnnotations();
+    Map<String, Object> narrower =
+        render(MINIMAL_VALUES, t -> t.set("apiKeys.keys[0].allowedSenderDomains[0]", "example.com"))
+            .podAnnotations();
+
+    assertThat(narrower.get("checksum/secret")).isNotEqualTo(before.get("checksum/secret"));
+    assertThat(narrower.get("checksum/config")).isEqualTo(before.get("checksum/config"));
+  }
+
+  @Test
+  void eachRelaysCaBundleIsMountedReadOnlyWhereItsSettingPoints() {
+    Manifests manifests = ALL_ON.manifests();
+    List<SmtpSettings.Relay> relays =
+        manifests.binder().bind("mailroom.smtp", SmtpSettings.class).get().relays();
+    List<Map<String, Object>> configured = maps(listAt(Yaml.load(ALL_ON_VALUES), "smtp.relays"));
+
+    assertThat(relays).hasSameSizeAs(configured);
+    assertThat(configured).filteredOn(relay -> relay.containsKey("caBundle")).hasSize(2);
+    for (int i = 0; i < relays.size(); i++) {
+      SmtpSettings.Relay relay = relays.get(i);
+      Map<String, Object> caBundle = mapAt(configured.get(i), "caBundle");
+      if (caBundle.isEmpty()) {
+        assertThat(relay.caBundle()).as(relay.name()).isNull();
+        continue;
+      }
+      String path = String.valueOf(relay.caBundle());
+      Manifests.MountedFile file =
+          manifests
+              .mountedFile(path)
+              .orElseThrow(() -> new AssertionError(relay.name() + ": nothing mounted at " + path));
+      assertThat(path).isEqualTo("/etc/mailroom/ca/" + relay.name() + ".pem");
+      assertThat(file.readOnly()).isTrue();
+      assertThat(file.optional()).isFalse();
+      assertThat(file.key()).isEqualTo(caBundle.get("key"));
+      if (caBundle.containsKey("secretName")) {
+        assertThat(file.kind()).isEqualTo("Secret");
+        assertThat(file.source()).isEqualTo(caBundle.get("secretName"));
+      } else {
+        assertThat(file.kind()).isEqualTo("ConfigMap");
+        assertThat(file.source()).isEqualTo(caBundle.get("configMapName"));
+      }
+    }
+  }
+
+  @Test
+  void caBundleFromBothASecretAndAConfigMapIsRejected() {
+    assertThatThrownBy(
+            () ->
+                template(
+                    MINIMAL_VALUES,
+                    t ->
+                        t.set("smtp.relays[0].caBundle.secretName", "ca")
+                            .set("smtp.relays[0].caBundle.configMapName", "ca")
+                            .set("smtp.relays[0].caBundle.key", "ca.crt")))
+        .hasMessageContaining("caBundle");
+    assertThat(MINIMAL.manifests().volumes())
+        .extracting(volume -> volume.get("name"))
+        .doesNotContain("ca-bundles");
   }
 
   /** The relay settings the service binds; the chart must deliver every field. */

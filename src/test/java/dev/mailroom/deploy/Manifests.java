@@ -13,15 +13,19 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.env.MutablePropertySources;
@@ -110,8 +114,15 @@ record Manifests(List<Map<String, Object>> objects) {
 
   Optional<String> secretValue(String secretName, String key) {
     return find("Secret", secretName)
-        .map(secret -> stringAt(secret, "data." + key))
-        .map(encoded -> new String(Base64.getDecoder().decode(encoded)));
+        .map(secret -> mapAt(secret, "data").get(key))
+        .map(encoded -> new String(Base64.getDecoder().decode(encoded.toString())));
+  }
+
+  /** A key of a ConfigMap or Secret rendered here, decoded; empty when either is not rendered. */
+  Optional<String> value(String kind, String name, String key) {
+    return kind.equals("Secret")
+        ? secretValue(name, key)
+        : find(kind, name).map(o -> mapAt(o, "data").get(key)).map(Object::toString);
   }
 
   /** The application.yaml that the chart's ConfigMap hands to the service. */
@@ -129,29 +140,172 @@ record Manifests(List<Map<String, Object>> objects) {
     return Yaml.load(applicationYaml());
   }
 
+  /** The entries of {@code SPRING_CONFIG_ADDITIONAL_LOCATION}, in order. */
+  List<String> configLocations() {
+    String locations = resolvedEnv().get("SPRING_CONFIG_ADDITIONAL_LOCATION");
+    return locations == null ? List.of() : List.of(locations.split(","));
+  }
+
+  /**
+   * A configuration file the service loads from one of {@link #configLocations()}.
+   *
+   * @param content the file as mounted; empty when it comes from an object the chart does not
+   *     render (an existing Secret)
+   */
+  record ConfigFile(String location, String path, MountedFile file, Optional<String> content) {}
+
+  /**
+   * The files the service loads through {@code spring.config.additional-location}, in location
+   * order (a later one wins): a directory location {@code file:/dir/} stands for the
+   * application.yaml or application.yml mounted in it. A location that resolves to no mounted file
+   * is left out; see {@link #unmountedConfigLocations()}.
+   */
+  List<ConfigFile> configFiles() {
+    List<ConfigFile> files = new ArrayList<>();
+    for (String location : configLocations()) {
+      String path = location.replaceFirst("^optional:", "").replaceFirst("^file:", "");
+      List<String> candidates =
+          path.endsWith("/")
+              ? List.of(path + "application.yaml", path + "application.yml")
+              : List.of(path);
+      for (String candidate : candidates) {
+        mountedFile(candidate)
+            .ifPresent(
+                file ->
+                    files.add(
+                        new ConfigFile(
+                            location,
+                            candidate,
+                            file,
+                            value(file.kind(), file.source(), file.key()))));
+      }
+    }
+    return files;
+  }
+
+  /** Locations that Spring Boot requires (no {@code optional:}) but no volume provides. */
+  List<String> unmountedConfigLocations() {
+    Set<String> mounted =
+        configFiles().stream().map(ConfigFile::location).collect(Collectors.toSet());
+    return configLocations().stream()
+        .filter(location -> !location.startsWith("optional:") && !mounted.contains(location))
+        .toList();
+  }
+
   /**
    * A binder over what a pod sees: the container environment (secrets resolved) above the mounted
-   * application.yaml, ordered and named as Spring Boot orders them.
+   * configuration files (application.yaml, the API keys file), ordered and named as Spring Boot
+   * orders them.
    */
   Binder binder() {
+    return binder(name -> true);
+  }
+
+  /** {@link #binder()} seeing only the properties {@code only} accepts (placeholders see all). */
+  Binder binder(Predicate<ConfigurationPropertyName> only) {
     MutablePropertySources sources = new MutablePropertySources();
     sources.addLast(
         new SystemEnvironmentPropertySource(
             StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
             Map.copyOf(resolvedEnv())));
-    ByteArrayResource yaml =
-        new ByteArrayResource(applicationYaml().getBytes(StandardCharsets.UTF_8));
-    try {
-      for (PropertySource<?> source :
-          new YamlPropertySourceLoader().load("application.yaml", yaml)) {
-        sources.addLast(source);
+    List<ConfigFile> files = new ArrayList<>(configFiles());
+    Collections.reverse(files);
+    for (ConfigFile file : files) {
+      if (file.content().isEmpty()) {
+        continue;
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      ByteArrayResource yaml =
+          new ByteArrayResource(file.content().get().getBytes(StandardCharsets.UTF_8));
+      try {
+        for (PropertySource<?> source :
+            new YamlPropertySourceLoader().load("file:" + file.path(), yaml)) {
+          sources.addLast(source);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
-    return new Binder(
-        ConfigurationPropertySources.from(sources),
-        new PropertySourcesPlaceholdersResolver(sources));
+    List<ConfigurationPropertySource> filtered = new ArrayList<>();
+    ConfigurationPropertySources.from(sources).forEach(source -> filtered.add(source.filter(only)));
+    return new Binder(filtered, new PropertySourcesPlaceholdersResolver(sources));
+  }
+
+  /**
+   * A file in the container and the ConfigMap or Secret key it comes from.
+   *
+   * @param kind {@code ConfigMap} or {@code Secret}
+   * @param source the name of the ConfigMap or Secret
+   * @param optional the volume lets the pod start without it
+   */
+  record MountedFile(
+      String path,
+      String volume,
+      String kind,
+      String source,
+      String key,
+      boolean readOnly,
+      boolean optional) {}
+
+  /**
+   * Which ConfigMap or Secret key a path in the container is, through the container's volume mounts
+   * and the pod's configMap, secret and projected volumes.
+   */
+  Optional<MountedFile> mountedFile(String path) {
+    for (Map<String, Object> mount : maps(listAt(container(), "volumeMounts"))) {
+      String mountPath = ((String) mount.get("mountPath")).replaceAll("/+$", "");
+      String subPath = (String) mount.get("subPath");
+      String relative;
+      if (subPath != null) {
+        if (!path.equals(mountPath)) {
+          continue;
+        }
+        relative = subPath;
+      } else if (path.startsWith(mountPath + "/")) {
+        relative = path.substring(mountPath.length() + 1);
+      } else {
+        continue;
+      }
+      String volumeName = (String) mount.get("name");
+      boolean readOnly = Boolean.TRUE.equals(mount.get("readOnly"));
+      Map<String, Object> volume = volume(volumeName);
+      List<Map<String, Object>> sources = new ArrayList<>();
+      sources.add(
+          Map.of("kind", "ConfigMap", "source", mapAt(volume, "configMap"), "name", "name"));
+      sources.add(
+          Map.of("kind", "Secret", "source", mapAt(volume, "secret"), "name", "secretName"));
+      for (Map<String, Object> projected : maps(listAt(volume, "projected.sources"))) {
+        sources.add(
+            Map.of("kind", "ConfigMap", "source", mapAt(projected, "configMap"), "name", "name"));
+        sources.add(Map.of("kind", "Secret", "source", mapAt(projected, "secret"), "name", "name"));
+      }
+      for (Map<String, Object> candidate : sources) {
+        Map<String, Object> source = map(candidate.get("source"));
+        if (source.isEmpty()) {
+          continue;
+        }
+        String kind = (String) candidate.get("kind");
+        String name = (String) source.get(candidate.get("name"));
+        boolean optional = Boolean.TRUE.equals(source.get("optional"));
+        Object items = source.get("items");
+        if (items == null) {
+          // Every key becomes a file of its name.
+          boolean rendered = find(kind, name).isPresent();
+          if (!rendered || value(kind, name, relative).isPresent()) {
+            return Optional.of(
+                new MountedFile(path, volumeName, kind, name, relative, readOnly, optional));
+          }
+          continue;
+        }
+        for (Map<String, Object> item : maps(list(items))) {
+          if (relative.equals(item.get("path"))) {
+            return Optional.of(
+                new MountedFile(
+                    path, volumeName, kind, name, (String) item.get("key"), readOnly, optional));
+          }
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   List<Map<String, Object>> volumes() {
@@ -190,6 +344,10 @@ record Manifests(List<Map<String, Object>> objects) {
     for (Map<String, Object> volume : volumes()) {
       addVolume(references, "Secret", mapAt(volume, "secret"), "secretName");
       addVolume(references, "ConfigMap", mapAt(volume, "configMap"), "name");
+      for (Map<String, Object> projected : maps(listAt(volume, "projected.sources"))) {
+        addVolume(references, "Secret", mapAt(projected, "secret"), "name");
+        addVolume(references, "ConfigMap", mapAt(projected, "configMap"), "name");
+      }
     }
     return references;
   }
