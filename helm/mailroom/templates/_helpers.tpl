@@ -349,6 +349,15 @@ the service's own defaults.
 {{- with .Values.email.maxAttachmentSize }}
 {{- $_ := set $email "max-attachment-size" . }}
 {{- end }}
+{{- if not (kindIs "invalid" .Values.email.maxBatchSize) }}
+{{- $_ := set $email "max-batch-size" .Values.email.maxBatchSize }}
+{{- end }}
+{{- with .Values.email.maxBatchRequestSize }}
+{{- $_ := set $email "max-batch-request-size" . }}
+{{- end }}
+{{- with .Values.email.maxScheduleAhead }}
+{{- $_ := set $email "max-schedule-ahead" . }}
+{{- end }}
 {{- $smtp := dict "relays" $relays }}
 {{- with .Values.smtp.ehloName }}
 {{- $_ := set $smtp "ehlo-name" . }}
