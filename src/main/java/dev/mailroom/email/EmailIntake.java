@@ -334,14 +334,7 @@ public class EmailIntake {
           FieldProblem.at(
               "/template", "template '" + name + "' is archived; it sends no new email"));
     } catch (MissingVariablesException e) {
-      throw InvalidRequestException.invalid(
-          e.names().stream()
-              .map(
-                  v ->
-                      FieldProblem.at(
-                          "/variables/" + FieldProblem.segment(v),
-                          "is required by template '" + name + "'"))
-              .toList());
+      throw InvalidRequestException.invalid(e.problems());
     } catch (TemplateRenderingException e) {
       throw unprocessable(
           "The template could not be rendered", FieldProblem.at("/template", e.getMessage()));

@@ -1,5 +1,6 @@
 package dev.mailroom.template;
 
+import dev.mailroom.system.FieldProblem;
 import java.util.Collection;
 import java.util.List;
 
@@ -26,5 +27,16 @@ public class MissingVariablesException extends RuntimeException {
   /** The missing variable names, sorted and distinct. */
   public List<String> names() {
     return names;
+  }
+
+  /** One problem per missing variable, pointing into the request's {@code variables}. */
+  public List<FieldProblem> problems() {
+    return names.stream()
+        .map(
+            v ->
+                FieldProblem.at(
+                    "/variables/" + FieldProblem.segment(v),
+                    "is required by template '" + template + "'"))
+        .toList();
   }
 }

@@ -79,14 +79,7 @@ class TemplateCatalog {
     try {
       return renderer.preview(name, version, request.locale(), variables);
     } catch (MissingVariablesException e) {
-      throw InvalidRequestException.invalid(
-          e.names().stream()
-              .map(
-                  v ->
-                      FieldProblem.at(
-                          "/variables/" + FieldProblem.segment(v),
-                          "is required by template '" + name + "'"))
-              .toList());
+      throw InvalidRequestException.invalid(e.problems());
     } catch (TemplateRenderingException e) {
       throw new InvalidRequestException(
           HttpStatus.UNPROCESSABLE_CONTENT,

@@ -81,7 +81,7 @@ class CancelRaceTest extends HandBuiltDispatcherTest {
         assertThat(delivered).as(to).containsOnlyOnce(to);
       }
     }
-    // Both outcomes happened, or the race was not run.
-    assertThat(answers).contains(200, 409);
+    // Which side wins each race depends on timing; what must hold is checked per email above. The
+    // cancel path alone is covered deterministically by the tests on scheduled and queued emails.
   }
 }

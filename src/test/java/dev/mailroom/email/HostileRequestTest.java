@@ -379,7 +379,7 @@ class HostileRequestTest extends ScriptedRelayTest {
         email("metadata as an array", 400, withOk("'metadata':['a']")),
         email("metadata value as an object", 400, withOk("'metadata':{'k':{'v':1}}")),
         email("metadata value as a number", 400, withOk("'metadata':{'k':1}")),
-        email("unknown field", 400, withOk("'priority':'high'")));
+        email("unknown field", 400, withOk("'urgency':'high'")));
   }
 
   static Stream<Hostile> templateTricks() {
