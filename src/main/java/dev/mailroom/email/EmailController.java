@@ -233,6 +233,20 @@ class EmailController {
    * CANCELLED and are never sent. Answers 200 with the email as {@code GET} shows it; 409 when the
    * email is in any other status, naming it.
    */
+  @Operation(
+      operationId = "cancelEmail",
+      summary = "Cancel an email not yet handed to a relay",
+      description =
+          "A SCHEDULED, QUEUED or DEFERRED email becomes CANCELLED and is never sent; the answer is"
+              + " the email as GET shows it. Decided by one conditional update, so a cancel racing"
+              + " a dispatcher either wins or is a 409. Needs the `send` scope.")
+  @ApiResponse(responseCode = "200", description = "Cancelled; the email as it is now")
+  @ApiResponse(responseCode = "400", description = "The id is not a UUID")
+  @ApiResponse(responseCode = "404", description = "No email has this id")
+  @ApiResponse(
+      responseCode = "409",
+      description = "The email is SENDING, SENT, FAILED or already CANCELLED (see emailStatus)")
+  @ApiResponse(responseCode = "503", description = "The database is unreachable")
   @PostMapping(path = "/{id}/cancel", produces = MediaType.APPLICATION_JSON_VALUE)
   EmailView cancel(@PathVariable UUID id) {
     Cancellation result = emails.cancel(id).orElseThrow(() -> notFound(id));

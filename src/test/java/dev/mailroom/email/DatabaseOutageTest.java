@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailroom.support.Api;
 import dev.mailroom.support.ScriptedSmtpServer;
+import dev.mailroom.support.TestKeys;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,7 +59,10 @@ import org.springframework.test.context.DynamicPropertySource;
       "mailroom.delivery.retry.jitter=0",
       // A result lost with the database is sent again once its lease expires.
       "mailroom.delivery.lease-duration=5s",
-      "management.server.port=0"
+      "management.server.port=0",
+      "mailroom.api-keys[0].name=test",
+      "mailroom.api-keys[0].hash=" + TestKeys.ALL_SCOPES_HASH,
+      "mailroom.api-keys[0].scopes=send,read,templates"
     })
 class DatabaseOutageTest {
 
