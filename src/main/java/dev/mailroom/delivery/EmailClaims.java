@@ -32,7 +32,10 @@ class EmailClaims {
    * without waiting; an expired SENDING lease is due like any other row, so a crashed dispatcher's
    * work is taken over. The subquery walks {@code emails_due_idx} (priority, due_at): naming every
    * priority makes each one a range scan that stops at the first row not yet due, in the order the
-   * claim wants. It returns the row's due time before the claim, for ordering the batch.
+   * claim wants. It returns the row's due time before the claim, for ordering the batch. The batch
+   * is also cut at {@link #MAX_BATCH_BYTES} of stored messages (the first email always goes), so a
+   * worker never holds more than that plus one message: rows locked but cut are free again when the
+   * claim commits. octet_length reads a stored value's size without reading the value.
    */
   static final String CLAIM =
       """
@@ -40,17 +43,26 @@ class EmailClaims {
          SET status = 'SENDING', locked_by = :dispatcher, claim_token = e.claim_token + 1,
              attempts = e.attempts + 1, due_at = now() + :lease * interval '1 millisecond',
              updated_at = now()
-        FROM (SELECT id, due_at FROM emails
-               WHERE status IN ('SCHEDULED', 'QUEUED', 'DEFERRED', 'SENDING')
-                 AND priority IN (0, 1, 2)
-                 AND due_at <= now()
-               ORDER BY priority, due_at
-               LIMIT :limit
-               FOR UPDATE SKIP LOCKED) due
+        FROM (SELECT id, due_at
+                FROM (SELECT id, due_at,
+                             sum(size) OVER (ORDER BY priority, due_at) - size AS before
+                        FROM (SELECT id, due_at, priority,
+                                     COALESCE(octet_length(mime), 0) AS size
+                                FROM emails
+                               WHERE status IN ('SCHEDULED', 'QUEUED', 'DEFERRED', 'SENDING')
+                                 AND priority IN (0, 1, 2)
+                                 AND due_at <= now()
+                               ORDER BY priority, due_at
+                               LIMIT :limit
+                               FOR UPDATE SKIP LOCKED) locked) sized
+               WHERE before < :maxBytes) due
        WHERE e.id = due.id
       RETURNING e.id, e.claim_token, e.envelope_from, e.mime, e.attempts, e.created_at,
                 e.expires_at, e.priority, due.due_at AS was_due, e.due_at AS lease_until
       """;
+
+  /** Message bytes one claim may load; messages with attachments can be megabytes each. */
+  static final long MAX_BATCH_BYTES = 16L * 1024 * 1024;
 
   private final JdbcClient jdbc;
   private final JdbcTemplate batch;
@@ -79,6 +91,7 @@ class EmailClaims {
             .param("dispatcher", dispatcher)
             .param("lease", lease.toMillis())
             .param("limit", limit)
+            .param("maxBytes", MAX_BATCH_BYTES)
             .query(
                 (rs, n) ->
                     new Row(

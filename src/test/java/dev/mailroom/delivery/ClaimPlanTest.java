@@ -32,11 +32,17 @@ class ClaimPlanTest extends HandBuiltDispatcherTest {
             .param("dispatcher", "planner")
             .param("lease", 1000)
             .param("limit", 20)
+            .param("maxBytes", EmailClaims.MAX_BATCH_BYTES)
             .query(String.class)
             .list();
 
     String text = String.join("\n", plan);
-    assertThat(text).contains("Index Scan using emails_due_idx on emails").doesNotContain("Sort");
+    assertThat(text).contains("Index Scan using emails_due_idx on emails");
+    // Due rows come from the index in order, straight into the LIMIT: nothing sorts them. The only
+    // sort allowed is above the LIMIT, over the claimed batch itself (for the byte cap's running
+    // sum), so at most `limit` rows.
+    String belowLimit = text.substring(text.indexOf("->  Limit"));
+    assertThat(belowLimit).doesNotContain("Sort");
     // Every priority is a range of its own, ending at the first row not yet due: rows scheduled
     // ahead are never read.
     assertThat(text)

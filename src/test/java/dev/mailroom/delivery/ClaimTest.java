@@ -171,6 +171,24 @@ class ClaimTest extends ScriptedRelayTest {
     assertThat(relay.received()).isEmpty();
   }
 
+  @Test
+  void aClaimStopsAtSixteenMegabytesOfMessages() {
+    List<UUID> ids =
+        List.of(accept("big1@example.com"), accept("big2@example.com"), accept("big3@example.com"));
+    // Ten megabytes each, as messages with attachments can be.
+    jdbc.sql("UPDATE emails SET mime = decode(repeat('41', 10 * 1024 * 1024), 'hex')").update();
+
+    List<ClaimedEmail> first = claims.claim("sized", 20, Duration.ofMinutes(5));
+    List<ClaimedEmail> second = claims.claim("sized", 20, Duration.ofMinutes(5));
+
+    assertThat(first).hasSize(2);
+    assertThat(second).hasSize(1);
+    assertThat(first.get(0).mime()).hasSize(10 * 1024 * 1024);
+    assertThat(
+            java.util.stream.Stream.concat(first.stream(), second.stream()).map(ClaimedEmail::id))
+        .containsExactlyInAnyOrderElementsOf(ids);
+  }
+
   private static void sleep(long millis) {
     try {
       Thread.sleep(millis);
