@@ -2,77 +2,19 @@ package dev.mailroom.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailroom.email.EmailAddress;
-import dev.mailroom.email.EmailIntake;
-import dev.mailroom.email.SendEmailRequest;
-import dev.mailroom.relay.Relays;
-import dev.mailroom.support.ScriptedRelayTest;
 import dev.mailroom.support.ScriptedSmtpServer.Received;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.context.TestPropertySource;
 
 /**
  * Dispatchers built by hand over one database (the application's own is switched off), to show what
  * concurrent claims, leases and fencing guarantee.
  */
-@TestPropertySource(properties = "mailroom.delivery.enabled=false")
-class ClaimTest extends ScriptedRelayTest {
-
-  @Autowired EmailIntake intake;
-  @Autowired EmailClaims claims;
-  @Autowired Relays relays;
-  @Autowired DeliverySettings settings;
-
-  private Dispatcher dispatcher(String id) {
-    DeliverySettings own =
-        new DeliverySettings(
-            true,
-            2,
-            20,
-            Duration.ofMillis(50),
-            Duration.ofMinutes(5),
-            Duration.ofSeconds(10),
-            settings.retry(),
-            id);
-    return new Dispatcher(claims, relays, own, new SimpleMeterRegistry());
-  }
-
-  private UUID accept(String to) {
-    return intake
-        .accept(
-            new SendEmailRequest(
-                null,
-                List.of(EmailAddress.parse(to)),
-                null,
-                null,
-                null,
-                "Hello",
-                null,
-                "Body of " + to,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null),
-            null)
-        .id();
-  }
-
-  private long withStatus(String status) {
-    return jdbc.sql("SELECT count(*) FROM emails WHERE status = :s")
-        .param("s", status)
-        .query(Long.class)
-        .single();
-  }
+class ClaimTest extends HandBuiltDispatcherTest {
 
   @Test
   void twoDispatchersDeliverEachOfFiveHundredEmailsExactlyOnce() {
@@ -187,13 +129,5 @@ class ClaimTest extends ScriptedRelayTest {
     assertThat(
             java.util.stream.Stream.concat(first.stream(), second.stream()).map(ClaimedEmail::id))
         .containsExactlyInAnyOrderElementsOf(ids);
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
