@@ -2,7 +2,6 @@ package dev.mailroom.system;
 
 import dev.mailroom.email.EmailSettings;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
@@ -76,54 +75,21 @@ class RequestSizeLimit extends OncePerRequestFilter {
     }
   }
 
-  private static final class Counting extends ServletInputStream {
-    private final ServletInputStream in;
+  private static final class Counting extends InspectedInputStream {
     private final long limit;
     private long read;
 
     Counting(ServletInputStream in, long limit) {
-      this.in = in;
+      super(in);
       this.limit = limit;
     }
 
     @Override
-    public int read() throws IOException {
-      int b = in.read();
-      if (b >= 0) {
-        count(1);
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-      int n = in.read(buffer, offset, length);
-      if (n > 0) {
-        count(n);
-      }
-      return n;
-    }
-
-    private void count(int n) throws IOException {
-      read += n;
+    void inspect(byte[] buffer, int offset, int length) throws IOException {
+      read += length;
       if (read > limit) {
         throw new RequestTooLargeException(limit);
       }
-    }
-
-    @Override
-    public boolean isFinished() {
-      return in.isFinished();
-    }
-
-    @Override
-    public boolean isReady() {
-      return in.isReady();
-    }
-
-    @Override
-    public void setReadListener(ReadListener listener) {
-      in.setReadListener(listener);
     }
   }
 }

@@ -1,7 +1,6 @@
 package dev.mailroom.system;
 
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
@@ -73,8 +72,7 @@ class Utf8RequestBody extends OncePerRequestFilter {
   }
 
   /** Validates bytes as they pass, with the state carried across reads. */
-  static final class Utf8Stream extends ServletInputStream {
-    private final ServletInputStream in;
+  static final class Utf8Stream extends InspectedInputStream {
     private long offset;
     // Continuation bytes still expected, and the range the next one must fall in.
     private int pending;
@@ -82,30 +80,19 @@ class Utf8RequestBody extends OncePerRequestFilter {
     private int high = 0xBF;
 
     Utf8Stream(ServletInputStream in) {
-      this.in = in;
+      super(in);
     }
 
     @Override
-    public int read() throws IOException {
-      int b = in.read();
-      if (b < 0) {
-        end();
-      } else {
-        check(b);
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int off, int len) throws IOException {
-      int n = in.read(buffer, off, len);
-      if (n < 0) {
-        end();
-      }
-      for (int i = 0; i < n; i++) {
+    void inspect(byte[] buffer, int off, int len) throws IOException {
+      for (int i = 0; i < len; i++) {
         check(buffer[off + i] & 0xFF);
       }
-      return n;
+    }
+
+    @Override
+    void atEnd() throws IOException {
+      end();
     }
 
     private void check(int b) throws MalformedBodyException {
@@ -154,21 +141,6 @@ class Utf8RequestBody extends OncePerRequestFilter {
 
     private MalformedBodyException malformed() {
       return new MalformedBodyException("is not valid UTF-8 at byte " + offset);
-    }
-
-    @Override
-    public boolean isFinished() {
-      return in.isFinished();
-    }
-
-    @Override
-    public boolean isReady() {
-      return in.isReady();
-    }
-
-    @Override
-    public void setReadListener(ReadListener listener) {
-      in.setReadListener(listener);
     }
   }
 }
