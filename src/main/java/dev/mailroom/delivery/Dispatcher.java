@@ -5,9 +5,7 @@ import dev.mailroom.email.EmailQueued;
 import dev.mailroom.relay.OutgoingMessage;
 import dev.mailroom.relay.Relays;
 import dev.mailroom.relay.SendResult;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,12 +15,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.jspecify.annotations.Nullable;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -50,26 +43,15 @@ public class Dispatcher implements SmartLifecycle {
   /** Results are written at least this often while a batch is still being sent. */
   private static final Duration FLUSH_EVERY = Duration.ofMillis(200);
 
-  /**
-   * Backoff while the database is unavailable, which shows as a DataAccessException or, around
-   * transactions, a TransactionException: CannotCreateTransactionException when no connection can
-   * be had, TransactionSystemException when a connection breaks mid-transaction (the pool discards
-   * it, so the rollback fails too and its exception is the one thrown).
-   */
-  private static final Duration MAX_DATABASE_BACKOFF = Duration.ofSeconds(30);
-
   private final EmailClaims claims;
   private final Relays relays;
   private final DeliverySettings settings;
   private final RetryPolicy retry;
   private final String id;
-  private final MeterRegistry meters;
-
-  private final Object signal = new Object();
-  private long wakeups;
-  private volatile boolean running;
-  private volatile boolean stopping;
-  private @Nullable ExecutorService workers;
+  private final AttemptMetrics metrics;
+  private final Workers workers;
+  private final ResultWriter results;
+  private final LongSupplier nanoTime = System::nanoTime;
 
   public Dispatcher(
       EmailClaims claims, Relays relays, DeliverySettings settings, MeterRegistry meters) {
@@ -77,16 +59,15 @@ public class Dispatcher implements SmartLifecycle {
     this.relays = relays;
     this.settings = settings;
     this.retry = new RetryPolicy(settings.retry());
-    this.meters = meters;
+    this.metrics = new AttemptMetrics(meters);
     this.id = dispatcherId(settings);
+    this.workers = new Workers(id, settings);
+    this.results = new ResultWriter(id, claims::record, ResultWriter.DATABASE_HICCUPS);
   }
 
   /** Wakes idle workers: there is new work. */
   public void wake() {
-    synchronized (signal) {
-      wakeups++;
-      signal.notifyAll();
-    }
+    workers.wake();
   }
 
   @TransactionalEventListener(fallbackExecution = true)
@@ -100,20 +81,7 @@ public class Dispatcher implements SmartLifecycle {
 
   @Override
   public void start() {
-    stopping = false;
-    running = true;
-    AtomicInteger n = new AtomicInteger();
-    workers =
-        Executors.newFixedThreadPool(
-            settings.concurrency(),
-            r -> {
-              Thread t = new Thread(r, "dispatcher-" + n.incrementAndGet());
-              t.setDaemon(false);
-              return t;
-            });
-    for (int i = 0; i < settings.concurrency(); i++) {
-      workers.submit(this::work);
-    }
+    workers.start(this::runOnce);
     log.info(
         "Dispatcher {} started: {} workers, batches of {}, lease {}",
         id,
@@ -124,65 +92,18 @@ public class Dispatcher implements SmartLifecycle {
 
   @Override
   public void stop() {
-    stopping = true;
-    running = false;
-    wake();
-    ExecutorService workers = this.workers;
-    if (workers == null) {
-      return;
-    }
-    workers.shutdown();
-    try {
-      if (!workers.awaitTermination(settings.drainTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn(
-            "Dispatcher {} did not drain within {}; unfinished claims return when their lease expires",
-            id,
-            settings.drainTimeout());
-        workers.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    log.info("Dispatcher {} stopped", id);
+    workers.stop();
   }
 
   @Override
   public boolean isRunning() {
-    return running;
+    return workers.running();
   }
 
   /** Stop before the relay pools and the database go away; start after them. */
   @Override
   public int getPhase() {
     return SmartLifecycle.DEFAULT_PHASE - 2048;
-  }
-
-  private void work() {
-    Duration databaseBackoff = Duration.ZERO;
-    while (running) {
-      long seen;
-      synchronized (signal) {
-        seen = wakeups;
-      }
-      try {
-        int claimed = runOnce();
-        databaseBackoff = Duration.ZERO;
-        if (claimed < settings.batchSize()) {
-          awaitWork(seen, settings.pollInterval());
-        }
-      } catch (DataAccessException | TransactionException e) {
-        databaseBackoff = nextDatabaseBackoff(databaseBackoff);
-        log.warn(
-            "Dispatcher {} cannot reach the database ({}); retrying in {}",
-            id,
-            e.getMostSpecificCause().getMessage(),
-            databaseBackoff);
-        pause(databaseBackoff);
-      } catch (RuntimeException e) {
-        log.error("Dispatcher {} worker failed; continuing", id, e);
-        pause(settings.pollInterval());
-      }
-    }
   }
 
   /**
@@ -195,30 +116,25 @@ public class Dispatcher implements SmartLifecycle {
    */
   int runOnce() {
     // Taken before the claim, so never later than the moment the database started the lease.
-    long leaseStart = System.nanoTime();
+    Lease lease = Lease.startingNow(settings.leaseDuration(), nanoTime);
     List<ClaimedEmail> batch = claims.claim(id, settings.batchSize(), settings.leaseDuration());
     if (batch.isEmpty()) {
       return 0;
     }
-    long lease = settings.leaseDuration().toNanos();
     Deque<ClaimedEmail> waiting = new ArrayDeque<>(batch);
     List<Recorded> done = new ArrayList<>();
-    long lastFlush = System.nanoTime();
-    while (!stopping && !waiting.isEmpty()) {
-      if (System.nanoTime() - leaseStart > lease / 3) {
-        leaseStart = renew(waiting, done, leaseStart);
+    long lastFlush = nanoTime.getAsLong();
+    while (!workers.stopping() && !waiting.isEmpty()) {
+      if (lease.renewDue()) {
+        lease = renew(waiting, done, lease);
       }
-      if (waiting.isEmpty() || System.nanoTime() - leaseStart > lease / 2) {
+      if (waiting.isEmpty() || lease.inSecondHalf()) {
         break;
       }
       done.add(attempt(waiting.poll()));
-      if (System.nanoTime() - lastFlush > FLUSH_EVERY.toNanos()) {
-        write(done);
-        done.clear();
-        lastFlush = System.nanoTime();
-      }
+      lastFlush = flushIfDue(done, lastFlush);
     }
-    write(done);
+    flush(done);
     claims.release(List.copyOf(waiting));
     return batch.size();
   }
@@ -226,36 +142,51 @@ public class Dispatcher implements SmartLifecycle {
   /**
    * Extends the lease on every claim of the batch still held: those waiting to be sent and those
    * sent but not yet recorded. A claim whose token is no longer current was taken over by another
-   * dispatcher after all; it is dropped unsent. Returns when the lease now in force started.
+   * dispatcher after all; it is dropped unsent. Returns the lease now in force.
    */
-  private long renew(Deque<ClaimedEmail> waiting, List<Recorded> done, long leaseStart) {
+  private Lease renew(Deque<ClaimedEmail> waiting, List<Recorded> done, Lease lease) {
     List<ClaimedEmail> held = new ArrayList<>(waiting);
     done.forEach(r -> held.add(r.email()));
     if (held.isEmpty()) {
-      return leaseStart;
+      return lease;
     }
-    long renewing = System.nanoTime();
+    Lease renewal = lease.restartedNow();
     try {
       Set<UUID> renewed = claims.renew(held, settings.leaseDuration());
-      waiting.removeIf(
-          email -> {
-            if (renewed.contains(email.id())) {
-              return false;
-            }
-            log.warn(
-                "Dispatcher {} lost its claim on email {} to another dispatcher; not sending it",
-                id,
-                email.id());
-            return true;
-          });
-      return renewing;
+      waiting.removeIf(email -> lost(email, renewed));
+      return renewal;
     } catch (DataAccessException | TransactionException e) {
       log.warn(
           "Dispatcher {} could not renew its lease ({}); it sends only within the current one",
           id,
           e.getMostSpecificCause().getMessage());
-      return leaseStart;
+      return lease;
     }
+  }
+
+  private boolean lost(ClaimedEmail email, Set<UUID> renewed) {
+    if (renewed.contains(email.id())) {
+      return false;
+    }
+    log.warn(
+        "Dispatcher {} lost its claim on email {} to another dispatcher; not sending it",
+        id,
+        email.id());
+    return true;
+  }
+
+  /** Results are written at least every {@link #FLUSH_EVERY} while a batch is being sent. */
+  private long flushIfDue(List<Recorded> done, long lastFlush) {
+    if (nanoTime.getAsLong() - lastFlush <= FLUSH_EVERY.toNanos()) {
+      return lastFlush;
+    }
+    flush(done);
+    return nanoTime.getAsLong();
+  }
+
+  private void flush(List<Recorded> done) {
+    results.write(List.copyOf(done));
+    done.clear();
   }
 
   private Recorded attempt(ClaimedEmail email) {
@@ -275,7 +206,7 @@ public class Dispatcher implements SmartLifecycle {
           relays.send(
               new OutgoingMessage(email.id(), email.envelopeFrom(), recipients, email.mime()));
       Settlement settlement = Settlement.of(email, result, retry, Instant.now());
-      measure(result);
+      metrics.record(result);
       log.info(
           "Email {} attempt {} via {}: {} ({}) -> {}",
           email.id(),
@@ -287,108 +218,6 @@ public class Dispatcher implements SmartLifecycle {
       return new Recorded(email, id, started, result, settlement);
     } finally {
       MDC.remove("emailId");
-    }
-  }
-
-  private void measure(SendResult result) {
-    Timer.builder("mailroom.delivery.send")
-        .description("Time to hand one email to a relay")
-        .tag("relay", result.relay())
-        .tag("outcome", result.outcome().name())
-        .publishPercentileHistogram()
-        .register(meters)
-        .record(result.duration());
-    Counter.builder("mailroom.delivery.attempts")
-        .description("Delivery attempts by outcome and SMTP reply class")
-        .tag("outcome", result.outcome().name())
-        .tag("reply_class", replyClass(result.reply().code()))
-        .register(meters)
-        .increment();
-  }
-
-  private static String replyClass(int code) {
-    return code == 0 ? "none" : (code / 100) + "xx";
-  }
-
-  /** Writes results, retrying while the database is briefly unavailable. */
-  private void write(List<Recorded> results) {
-    if (results.isEmpty()) {
-      return;
-    }
-    Duration backoff = Duration.ZERO;
-    for (int tries = 1; ; tries++) {
-      try {
-        int written = claims.record(results);
-        if (written < results.size()) {
-          log.warn(
-              "Dispatcher {} lost {} claims to another dispatcher; their results were dropped",
-              id,
-              results.size() - written);
-        }
-        return;
-      } catch (DataAccessException | TransactionException e) {
-        if (tries >= 5) {
-          log.error(
-              "Dispatcher {} could not record {} results; those emails will be retried after their"
-                  + " lease expires",
-              id,
-              results.size(),
-              e);
-          return;
-        }
-        backoff = nextDatabaseBackoff(backoff);
-        sleep(backoff);
-      }
-    }
-  }
-
-  private void awaitWork(long seen, Duration timeout) {
-    long jittered =
-        (long) (timeout.toMillis() * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
-    long deadline = System.currentTimeMillis() + Math.max(1, jittered);
-    synchronized (signal) {
-      while (running && wakeups == seen) {
-        long left = deadline - System.currentTimeMillis();
-        if (left <= 0) {
-          return;
-        }
-        try {
-          signal.wait(left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
-  }
-
-  /** Waits out a failure; only shutdown cuts it short. */
-  private void pause(Duration duration) {
-    long deadline = System.currentTimeMillis() + duration.toMillis();
-    synchronized (signal) {
-      for (long left = duration.toMillis();
-          running && left > 0;
-          left = deadline - System.currentTimeMillis()) {
-        try {
-          signal.wait(left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
-  }
-
-  private static Duration nextDatabaseBackoff(Duration previous) {
-    Duration next = previous.isZero() ? Duration.ofMillis(250) : previous.multipliedBy(2);
-    return next.compareTo(MAX_DATABASE_BACKOFF) > 0 ? MAX_DATABASE_BACKOFF : next;
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
