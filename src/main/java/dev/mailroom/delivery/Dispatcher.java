@@ -7,11 +7,7 @@ import dev.mailroom.relay.Relays;
 import dev.mailroom.relay.SendResult;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -39,9 +35,6 @@ import org.springframework.transaction.event.TransactionalEventListener;
 public class Dispatcher implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-
-  /** Results are written at least this often while a batch is still being sent. */
-  private static final Duration FLUSH_EVERY = Duration.ofMillis(200);
 
   private final EmailClaims claims;
   private final Relays relays;
@@ -117,43 +110,47 @@ public class Dispatcher implements SmartLifecycle {
   int runOnce() {
     // Taken before the claim, so never later than the moment the database started the lease.
     Lease lease = Lease.startingNow(settings.leaseDuration(), nanoTime);
-    List<ClaimedEmail> batch = claims.claim(id, settings.batchSize(), settings.leaseDuration());
-    if (batch.isEmpty()) {
+    List<ClaimedEmail> claimed = claims.claim(id, settings.batchSize(), settings.leaseDuration());
+    if (claimed.isEmpty()) {
       return 0;
     }
-    Deque<ClaimedEmail> waiting = new ArrayDeque<>(batch);
-    List<Recorded> done = new ArrayList<>();
-    long lastFlush = nanoTime.getAsLong();
-    while (!workers.stopping() && !waiting.isEmpty()) {
+    ClaimedBatch batch = new ClaimedBatch(claimed, nanoTime);
+    while (!workers.stopping() && batch.hasWaiting()) {
       if (lease.renewDue()) {
-        lease = renew(waiting, done, lease);
+        lease = renew(batch, lease);
       }
-      if (waiting.isEmpty() || lease.inSecondHalf()) {
+      if (!batch.hasWaiting() || lease.inSecondHalf()) {
         break;
       }
-      done.add(attempt(waiting.poll()));
-      lastFlush = flushIfDue(done, lastFlush);
+      batch.done(attempt(batch.next()));
+      if (batch.flushDue()) {
+        batch.flush(results::write);
+      }
     }
-    flush(done);
-    claims.release(List.copyOf(waiting));
-    return batch.size();
+    batch.flush(results::write);
+    claims.release(batch.unstarted());
+    return claimed.size();
   }
 
   /**
-   * Extends the lease on every claim of the batch still held: those waiting to be sent and those
-   * sent but not yet recorded. A claim whose token is no longer current was taken over by another
-   * dispatcher after all; it is dropped unsent. Returns the lease now in force.
+   * Extends the lease on every claim of the batch still held. A claim whose token is no longer
+   * current was taken over by another dispatcher after all; it is dropped unsent. Returns the lease
+   * now in force.
    */
-  private Lease renew(Deque<ClaimedEmail> waiting, List<Recorded> done, Lease lease) {
-    List<ClaimedEmail> held = new ArrayList<>(waiting);
-    done.forEach(r -> held.add(r.email()));
+  private Lease renew(ClaimedBatch batch, Lease lease) {
+    List<ClaimedEmail> held = batch.held();
     if (held.isEmpty()) {
       return lease;
     }
     Lease renewal = lease.restartedNow();
     try {
       Set<UUID> renewed = claims.renew(held, settings.leaseDuration());
-      waiting.removeIf(email -> lost(email, renewed));
+      for (ClaimedEmail lost : batch.dropAllBut(renewed)) {
+        log.warn(
+            "Dispatcher {} lost its claim on email {} to another dispatcher; not sending it",
+            id,
+            lost.id());
+      }
       return renewal;
     } catch (DataAccessException | TransactionException e) {
       log.warn(
@@ -162,31 +159,6 @@ public class Dispatcher implements SmartLifecycle {
           e.getMostSpecificCause().getMessage());
       return lease;
     }
-  }
-
-  private boolean lost(ClaimedEmail email, Set<UUID> renewed) {
-    if (renewed.contains(email.id())) {
-      return false;
-    }
-    log.warn(
-        "Dispatcher {} lost its claim on email {} to another dispatcher; not sending it",
-        id,
-        email.id());
-    return true;
-  }
-
-  /** Results are written at least every {@link #FLUSH_EVERY} while a batch is being sent. */
-  private long flushIfDue(List<Recorded> done, long lastFlush) {
-    if (nanoTime.getAsLong() - lastFlush <= FLUSH_EVERY.toNanos()) {
-      return lastFlush;
-    }
-    flush(done);
-    return nanoTime.getAsLong();
-  }
-
-  private void flush(List<Recorded> done) {
-    results.write(List.copyOf(done));
-    done.clear();
   }
 
   private Recorded attempt(ClaimedEmail email) {
