@@ -1,5 +1,6 @@
 package dev.mailroom.delivery;
 
+import dev.mailroom.email.RecipientStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -24,9 +25,10 @@ record ClaimedEmail(
     Instant leaseUntil,
     List<Recipient> recipients) {
 
-  record Recipient(int position, String address, String status) {
+  record Recipient(int position, String address, RecipientStatus status) {
+    /** Not settled yet: to be tried with this attempt. */
     boolean pending() {
-      return status.equals("PENDING") || status.equals("DEFERRED");
+      return status == RecipientStatus.PENDING || status == RecipientStatus.DEFERRED;
     }
   }
 
@@ -44,6 +46,6 @@ record ClaimedEmail(
   }
 
   boolean anyAccepted() {
-    return recipients.stream().anyMatch(r -> r.status().equals("ACCEPTED"));
+    return recipients.stream().anyMatch(r -> r.status() == RecipientStatus.ACCEPTED);
   }
 }

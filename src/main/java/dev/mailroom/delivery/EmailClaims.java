@@ -1,5 +1,6 @@
 package dev.mailroom.delivery;
 
+import dev.mailroom.email.RecipientStatus;
 import dev.mailroom.relay.SendResult;
 import dev.mailroom.relay.SmtpReply;
 import java.sql.Timestamp;
@@ -125,7 +126,9 @@ class EmailClaims {
                   .computeIfAbsent(rs.getObject("email_id", UUID.class), k -> new ArrayList<>())
                   .add(
                       new ClaimedEmail.Recipient(
-                          rs.getInt("position"), rs.getString("address"), rs.getString("status")));
+                          rs.getInt("position"),
+                          rs.getString("address"),
+                          RecipientStatus.valueOf(rs.getString("status"))));
             });
     return rows.stream()
         .map(
@@ -174,7 +177,7 @@ class EmailClaims {
                 results.size(),
                 (ps, r) -> {
                   Settlement s = r.settlement();
-                  ps.setString(1, s.status());
+                  ps.setString(1, s.status().name());
                   ps.setTimestamp(2, timestamp(s.dueAt()));
                   ps.setTimestamp(3, timestamp(s.sentAt()));
                   ps.setString(4, s.failureReason());
@@ -239,7 +242,7 @@ class EmailClaims {
         recipientRows,
         recipientRows.size(),
         (ps, row) -> {
-          ps.setString(1, (String) row[2]);
+          ps.setString(1, ((RecipientStatus) row[2]).name());
           setReply(ps, 2, (SmtpReply) row[3]);
           ps.setObject(5, row[0]);
           ps.setInt(6, (Integer) row[1]);

@@ -1,5 +1,7 @@
 package dev.mailroom.delivery;
 
+import dev.mailroom.email.EmailStatus;
+import dev.mailroom.email.RecipientStatus;
 import dev.mailroom.relay.SendResult;
 import dev.mailroom.relay.SendResult.RecipientOutcome;
 import dev.mailroom.relay.SendResult.RecipientResult;
@@ -16,17 +18,20 @@ import org.jspecify.annotations.Nullable;
  * while a recipient waits for another try and time remains.
  */
 record Settlement(
-    String status,
+    EmailStatus status,
     @Nullable Instant dueAt,
     @Nullable Instant sentAt,
     @Nullable String failureReason,
     @Nullable String failureDetail,
     List<RecipientUpdate> recipients) {
 
-  record RecipientUpdate(int position, String status, SmtpReply reply) {}
+  record RecipientUpdate(int position, RecipientStatus status, SmtpReply reply) {}
 
   /** A failure reason: the caller's {@code expiresAt} passed before the email was delivered. */
   static final String EXPIRED = "EXPIRED";
+
+  /** A failure reason: the relay rejected every recipient. */
+  static final String REJECTED = "REJECTED";
 
   /** A failure reason: still undelivered at the retry age limit. */
   static final String RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED";
@@ -46,22 +51,31 @@ record Settlement(
       accepted |= outcome.outcome() == RecipientOutcome.ACCEPTED;
       waiting |= outcome.outcome() == RecipientOutcome.DEFERRED;
       updates.add(
-          new RecipientUpdate(recipient.position(), outcome.outcome().name(), outcome.reply()));
+          new RecipientUpdate(recipient.position(), status(outcome.outcome()), outcome.reply()));
     }
     if (waiting) {
       Optional<Instant> next =
           retry.nextAttempt(
               email.attempts(), email.createdAt(), email.expiresAt(), now, result.retryAfter());
       if (next.isPresent()) {
-        return new Settlement("DEFERRED", next.get(), null, null, null, updates);
+        return new Settlement(EmailStatus.DEFERRED, next.get(), null, null, null, updates);
       }
       String reason = email.expiredAt(now) ? EXPIRED : RETRIES_EXHAUSTED;
       return givenUp(updates, accepted, reason, result.reply(), now);
     }
     if (accepted) {
-      return new Settlement("SENT", null, now, null, null, updates);
+      return new Settlement(EmailStatus.SENT, null, now, null, null, updates);
     }
-    return new Settlement("FAILED", null, null, "REJECTED", result.reply().line(), updates);
+    return new Settlement(EmailStatus.FAILED, null, null, REJECTED, result.reply().line(), updates);
+  }
+
+  /** What the relay's answer for one recipient makes of that recipient. */
+  private static RecipientStatus status(RecipientOutcome outcome) {
+    return switch (outcome) {
+      case ACCEPTED -> RecipientStatus.ACCEPTED;
+      case DEFERRED -> RecipientStatus.DEFERRED;
+      case REJECTED -> RecipientStatus.REJECTED;
+    };
   }
 
   /** Out of time: recipients still waiting are settled as rejected, with the last reply kept. */
@@ -75,8 +89,8 @@ record Settlement(
         updates.stream()
             .map(
                 u ->
-                    u.status().equals("DEFERRED")
-                        ? new RecipientUpdate(u.position(), "REJECTED", u.reply())
+                    u.status() == RecipientStatus.DEFERRED
+                        ? new RecipientUpdate(u.position(), RecipientStatus.REJECTED, u.reply())
                         : u)
             .toList();
     String detail =
@@ -84,9 +98,9 @@ record Settlement(
             + "; last reply: "
             + lastReply.line();
     if (accepted) {
-      return new Settlement("SENT", null, now, null, null, settled);
+      return new Settlement(EmailStatus.SENT, null, now, null, null, settled);
     }
-    return new Settlement("FAILED", null, null, reason, detail, settled);
+    return new Settlement(EmailStatus.FAILED, null, null, reason, detail, settled);
   }
 
   /** The email reached its {@code expiresAt} before this attempt could be made. */
@@ -104,11 +118,14 @@ record Settlement(
     List<RecipientUpdate> updates =
         email.recipients().stream()
             .filter(ClaimedEmail.Recipient::pending)
-            .map(r -> new RecipientUpdate(r.position(), "REJECTED", SmtpReply.noReply(detail)))
+            .map(
+                r ->
+                    new RecipientUpdate(
+                        r.position(), RecipientStatus.REJECTED, SmtpReply.noReply(detail)))
             .toList();
     if (email.anyAccepted()) {
-      return new Settlement("SENT", null, now, null, null, updates);
+      return new Settlement(EmailStatus.SENT, null, now, null, null, updates);
     }
-    return new Settlement("FAILED", null, null, reason, detail, updates);
+    return new Settlement(EmailStatus.FAILED, null, null, reason, detail, updates);
   }
 }

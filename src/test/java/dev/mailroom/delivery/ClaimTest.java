@@ -2,6 +2,7 @@ package dev.mailroom.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailroom.email.EmailStatus;
 import dev.mailroom.support.ScriptedSmtpServer.Received;
 import java.time.Duration;
 import java.util.List;
@@ -90,7 +91,8 @@ class ClaimTest extends HandBuiltDispatcherTest {
             null,
             java.time.Instant.now(),
             List.of());
-    Settlement failed = new Settlement("FAILED", null, null, "REJECTED", "late result", List.of());
+    Settlement failed =
+        new Settlement(EmailStatus.FAILED, null, null, "REJECTED", "late result", List.of());
     int written =
         claims.record(
             List.of(

@@ -2,6 +2,8 @@ package dev.mailroom.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailroom.email.EmailStatus;
+import dev.mailroom.email.RecipientStatus;
 import dev.mailroom.relay.SendResult;
 import dev.mailroom.relay.SendResult.Outcome;
 import dev.mailroom.relay.SendResult.RecipientOutcome;
@@ -32,7 +34,7 @@ class SettlementRetryHintTest {
         ACCEPTED,
         null,
         NOW.plusSeconds(300),
-        List.of(new ClaimedEmail.Recipient(0, "b@example.com", "PENDING")));
+        List.of(new ClaimedEmail.Recipient(0, "b@example.com", RecipientStatus.PENDING)));
   }
 
   static SendResult deferred(String replyLine, @Nullable Duration retryAfter) {
@@ -57,7 +59,7 @@ class SettlementRetryHintTest {
             RETRY,
             NOW);
 
-    assertThat(settlement.status()).isEqualTo("DEFERRED");
+    assertThat(settlement.status()).isEqualTo(EmailStatus.DEFERRED);
     assertThat(settlement.dueAt()).isEqualTo(NOW.plusSeconds(300));
   }
 
