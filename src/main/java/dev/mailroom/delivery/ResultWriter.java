@@ -16,6 +16,9 @@ import org.springframework.transaction.TransactionException;
  * because the database is unavailable is tried again with growing pauses. When every try failed the
  * results are dropped; the emails are still SENDING under a lease that runs out, and are tried
  * again then.
+ *
+ * <p>The policy here is Spring's {@code RetryPolicy} for a write, not this package's {@link
+ * dev.mailroom.delivery.RetryPolicy} for when an email is tried again.
  */
 final class ResultWriter {
 
