@@ -1,0 +1,78 @@
+"""Light-load latency: one email at a time, POST /emails, then GET /emails/{id} until it is SENT.
+
+Prints one JSON object: client-observed POST->SENT percentiles and the service's own
+createdAt->sentAt percentiles, in milliseconds. Every wait is bounded.
+"""
+
+import http.client
+import json
+import sys
+import time
+from datetime import datetime
+
+host, port, key, count, warmup = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+BODY = json.dumps({"to": ["bench@sink.example"], "template": "welcome",
+                   "variables": {"name": "Ada", "productName": "Acme",
+                                 "actionUrl": "https://acme.example/start"}}).encode()
+HEADERS = {"Authorization": "Bearer " + key, "Content-Type": "application/json"}
+PER_EMAIL_TIMEOUT_S = 10.0
+POLL_S = 0.001
+
+conn = http.client.HTTPConnection(host, port, timeout=10)
+
+
+def request(method, path, body=None):
+    for attempt in (1, 2):
+        try:
+            conn.request(method, path, body=body, headers=HEADERS)
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # The server closed a kept-alive connection (Tomcat's keep-alive limit): reconnect.
+            conn.close()
+            if attempt == 2 or method == "POST":
+                raise
+
+
+def instant(text):
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def percentile(sorted_values, p):
+    if not sorted_values:
+        return None
+    rank = max(1, int(round(p / 100.0 * len(sorted_values) + 0.5 - 1e-9)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+client, stored, timeouts = [], [], 0
+for i in range(warmup + count):
+    started = time.perf_counter()
+    status, body = request("POST", "/emails", BODY)
+    if status != 202:
+        sys.exit("POST /emails answered %d: %s" % (status, body[:300]))
+    email_id = json.loads(body)["id"]
+    view = None
+    while time.perf_counter() - started < PER_EMAIL_TIMEOUT_S:
+        status, body = request("GET", "/emails/" + email_id)
+        view = json.loads(body) if status == 200 else None
+        if view and view.get("status") in ("SENT", "FAILED", "CANCELLED"):
+            break
+        time.sleep(POLL_S)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    if not view or view.get("status") != "SENT":
+        timeouts += 1
+        continue
+    if i >= warmup:
+        client.append(elapsed_ms)
+        stored.append((instant(view["sentAt"]) - instant(view["createdAt"])).total_seconds() * 1000)
+    time.sleep(0.005)
+
+client.sort()
+stored.sort()
+print(json.dumps({
+    "emails": len(client), "not_sent": timeouts,
+    "client_p50_ms": percentile(client, 50), "client_p99_ms": percentile(client, 99),
+    "client_max_ms": client[-1] if client else None,
+    "stored_p50_ms": percentile(stored, 50), "stored_p99_ms": percentile(stored, 99),
+}))

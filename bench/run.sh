@@ -1,0 +1,573 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: Postfix as a relay, raw SMTP, and Mailroom on the same machine, in one run.
+# See "Performance" in the README. Run as root on Debian (it installs postfix, wrk, python3, jq
+# and PostgreSQL from Debian packages when missing). Not part of ./mvnw verify.
+#
+#   bench/run.sh                      # everything, about 10 minutes
+#   BENCH_SKIP_BUILD=1 bench/run.sh   # reuse target/mailroom-*.jar
+#
+# Prints every figure with its target and writes them to bench/results/<date>-<commit>.md.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH="$ROOT/bench"
+WORK=${BENCH_WORK:-/var/tmp/mailroom-bench.$$}
+
+# Sizes and durations (the issue's measurement; override for a quick try).
+SMTP_MESSAGES=${BENCH_SMTP_MESSAGES:-10000}
+SMTP_SIZE=${BENCH_SMTP_SIZE:-4096}
+SMTP_SESSIONS=${BENCH_SMTP_SESSIONS:-32}
+WRK_CONNECTIONS=${BENCH_CONNECTIONS:-32}
+WRK_THREADS=${BENCH_WRK_THREADS:-2}
+WARMUP_S=${BENCH_WARMUP_S:-20}
+MEASURE_S=${BENCH_MEASURE_S:-60}
+BATCH_SIZE=${BENCH_BATCH_SIZE:-100}
+BACKLOG=${BENCH_BACKLOG:-50000}
+BATCH_CLIENTS=${BENCH_BATCH_CLIENTS:-4}
+LATENCY_EMAILS=${BENCH_LATENCY_EMAILS:-500}
+CLAIM_SMALL=${BENCH_CLAIM_SMALL:-10000}
+CLAIM_LARGE=${BENCH_CLAIM_LARGE:-1000000}
+CLAIM_LIMIT=${BENCH_CLAIM_LIMIT:-20}   # mailroom.delivery.batch-size default
+
+# Ports of our own, on loopback only.
+POSTFIX_PORT=${BENCH_POSTFIX_PORT:-12525}
+SINK_POSTFIX_PORT=${BENCH_SINK_POSTFIX_PORT:-12526}
+SINK_RAW_PORT=${BENCH_SINK_RAW_PORT:-12527}
+SINK_APP_PORT=${BENCH_SINK_APP_PORT:-12528}
+APP_PORT=${BENCH_APP_PORT:-18480}
+MGMT_PORT=${BENCH_MGMT_PORT:-18481}
+
+DB_NAME=${BENCH_DB:-mailroom_bench}
+DB_USER=${BENCH_DB_USER:-mailroom_bench}
+DB_PASSWORD=${BENCH_DB_PASSWORD:-mailroom_bench}
+DB_HOST=127.0.0.1
+DB_PORT=
+
+STARTED_PG=""
+POSTFIX_CONF="$WORK/postfix/etc"
+POSTFIX_RUNNING=""
+JAR_PID=""
+SINK_PIDS=()
+
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "FATAL: $*"; exit 1; }
+now() { date +%s.%N; }
+# awk arithmetic: calc '<expr>' [vars...] prints the value with the given printf format.
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+
+# ---------------------------------------------------------------- cleanup, even on failure
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_jar
+  if [[ -n $POSTFIX_RUNNING ]]; then
+    timeout 30 postfix -c "$POSTFIX_CONF" stop >/dev/null 2>&1 || true
+    POSTFIX_RUNNING=""
+  fi
+  local pid
+  for pid in "${SINK_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  if [[ -n $DB_PORT && -z ${BENCH_KEEP_DB:-} ]]; then
+    as_postgres dropdb --if-exists -p "$DB_PORT" "$DB_NAME" >/dev/null 2>&1 || true
+  fi
+  if [[ -n $STARTED_PG ]]; then
+    log "stopping PostgreSQL $STARTED_PG (it was not running before)"
+    # shellcheck disable=SC2086
+    timeout 60 pg_ctlcluster $STARTED_PG stop >/dev/null 2>&1 || true
+  fi
+  [[ -z ${BENCH_KEEP_WORK:-} ]] && rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- prerequisites
+as_postgres() { (cd / && runuser -u postgres -- "$@"); }
+
+install_packages() {
+  local missing=()
+  command -v smtp-sink >/dev/null && command -v postfix >/dev/null || missing+=(postfix)
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v jq >/dev/null || missing+=(jq)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v python3 >/dev/null || missing+=(python3)
+  command -v pg_lsclusters >/dev/null || missing+=(postgresql)
+  ((${#missing[@]} == 0)) && return 0
+  [[ $(id -u) == 0 ]] || die "missing ${missing[*]}: run as root, or install them first"
+  log "installing ${missing[*]} from Debian packages"
+  # Postfix: no system mail configuration; the benchmark runs an instance of its own.
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  export DEBIAN_FRONTEND=noninteractive
+  timeout 300 apt-get update -q >/dev/null || log "apt-get update failed; trying the install anyway"
+  timeout 600 apt-get install -y -q --no-install-recommends "${missing[@]}" >"$WORK/apt.log" 2>&1 ||
+    die "apt-get install ${missing[*]} failed; see $WORK/apt.log"
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+check_ports() {
+  local p
+  for p in "$POSTFIX_PORT" "$SINK_POSTFIX_PORT" "$SINK_RAW_PORT" "$SINK_APP_PORT" "$APP_PORT" "$MGMT_PORT"; do
+    port_free "$p" || die "port $p is in use; set BENCH_*_PORT"
+  done
+}
+
+build_jar() {
+  if [[ -z ${BENCH_SKIP_BUILD:-} ]]; then
+    log "building the jar (./mvnw -B -q -DskipTests package)"
+    (cd "$ROOT" && timeout 900 ./mvnw -B -q -DskipTests -Dspotless.check.skip=true package) >"$WORK/build.log" 2>&1 ||
+      die "build failed; see $WORK/build.log"
+  fi
+  JAR=$(ls "$ROOT"/target/mailroom-*.jar 2>/dev/null | grep -v -- '-plain.jar' | head -1)
+  [[ -n $JAR ]] || die "no target/mailroom-*.jar"
+  # Start it as the image does: the extracted layout, started by JarLauncher.
+  rm -rf "$WORK/app"
+  (cd "$WORK" && timeout 120 java -Djarmode=tools -jar "$JAR" extract --launcher --destination "$WORK/app") \
+    >"$WORK/extract.log" 2>&1 || die "extracting the jar failed; see $WORK/extract.log"
+}
+
+# JVM options of the container: the Dockerfile's JAVA_TOOL_OPTIONS, and the chart's memory limit as
+# the RAM the JVM sees (it sizes the heap from it, MaxRAMPercentage), since no cgroup limit is set here.
+jvm_options() {
+  local opts limit
+  opts=$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\(.*\)"$/\1/p' "$ROOT/Dockerfile" | head -1)
+  [[ -n $opts ]] || opts="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+  opts=${opts//-Djava.io.tmpdir=\/tmp/-Djava.io.tmpdir=$WORK/tmp}
+  limit=$(awk '/^resources:/ {r=1} r && /^  limits:/ {l=1} r && l && /memory:/ {print $2; exit}' \
+    "$ROOT/helm/mailroom/values.yaml" 2>/dev/null)
+  limit=${limit:-768Mi}
+  CONTAINER_MEMORY=$limit
+  limit=${limit/Mi/m}
+  limit=${limit/Gi/g}
+  JVM_OPTS="$opts -XX:MaxRAM=$limit"
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+setup_postgres() {
+  local line ver cluster port status
+  line=$(pg_lsclusters -h 2>/dev/null | head -1)
+  if [[ -z $line ]]; then
+    ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+    log "creating PostgreSQL cluster $ver/main"
+    timeout 120 pg_createcluster "$ver" main >/dev/null || die "pg_createcluster failed"
+    line=$(pg_lsclusters -h | head -1)
+  fi
+  read -r ver cluster port status _ <<<"$line"
+  if [[ $status != online* ]]; then
+    log "starting PostgreSQL $ver/$cluster"
+    timeout 120 pg_ctlcluster "$ver" "$cluster" start || die "PostgreSQL $ver/$cluster did not start"
+    STARTED_PG="$ver $cluster"
+  fi
+  DB_PORT=$port
+  PG_VERSION=$ver
+  local i
+  for i in $(seq 60); do as_postgres pg_isready -q -p "$DB_PORT" && break; sleep 1; done
+  as_postgres psql -p "$DB_PORT" -qAtX -v ON_ERROR_STOP=1 >/dev/null <<SQL || die "creating role $DB_USER failed"
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN
+    CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
+  END IF;
+END \$\$;
+SQL
+}
+
+fresh_db() {
+  as_postgres dropdb --if-exists -p "$DB_PORT" "$DB_NAME" >/dev/null 2>&1
+  as_postgres createdb -p "$DB_PORT" -O "$DB_USER" "$DB_NAME" || die "createdb $DB_NAME failed"
+}
+
+sql() {
+  PGPASSWORD=$DB_PASSWORD PGOPTIONS="-c client_min_messages=warning" timeout "${SQL_TIMEOUT:-120}" psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" \
+    -d "$DB_NAME" -qAtX -v ON_ERROR_STOP=1 "$@"
+}
+
+# ---------------------------------------------------------------- SMTP sinks and Postfix
+# smtp-sink -c keeps "sess=N quit=N mesg=N" counters on stdout; the last mesg= is the count.
+start_sink() { # name port
+  local out="$WORK/sink-$1.out"
+  : >"$out"
+  smtp-sink -c -u nobody -h sink.bench "127.0.0.1:$2" 256 >"$out" 2>&1 &
+  SINK_PIDS+=($!)
+  wait_for_port "$2" 10 || die "smtp-sink on $2 did not start"
+}
+
+sink_count() { # name
+  tail -c 400 "$WORK/sink-$1.out" 2>/dev/null | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2 |
+    grep . || echo 0
+}
+
+wait_for_port() { # port seconds
+  local i
+  for i in $(seq $(($2 * 10))); do port_free "$1" || return 0; sleep 0.1; done
+  return 1
+}
+
+start_postfix() {
+  local d="$WORK/postfix"
+  mkdir -p "$d/etc" "$d/spool" "$d/data"
+  chown postfix "$d/data"
+  # The stock services, without chroot, with smtpd on our port only.
+  awk -v listen="127.0.0.1:$POSTFIX_PORT" \
+    '/^[a-z0-9]/ && NF >= 8 { $5 = "n"; if ($1 == "smtp" && $2 == "inet") $1 = listen } { print }' \
+    /etc/postfix/master.cf >"$d/etc/master.cf"
+  cat >"$d/etc/main.cf" <<EOF
+# A store-and-forward relay: everything from loopback is queued on disk, then relayed to smtp-sink.
+compatibility_level = 3.6
+queue_directory = $d/spool
+data_directory = $d/data
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = postfix.bench.localdomain
+mydestination =
+local_recipient_maps =
+relay_domains =
+alias_maps =
+alias_database =
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject
+relayhost = [127.0.0.1]:$SINK_POSTFIX_PORT
+smtp_dns_support_level = disabled
+EOF
+  if [[ -n ${BENCH_POSTFIX_LOG:-} ]]; then
+    printf 'maillog_file = %s/maillog\nmaillog_file_prefixes = %s\n' "$d" "$d" >>"$d/etc/main.cf"
+  fi
+  timeout 60 postfix -c "$d/etc" check >"$WORK/postfix-check.log" 2>&1 || true
+  timeout 60 postfix -c "$d/etc" start >"$WORK/postfix-start.log" 2>&1 || return 1
+  POSTFIX_RUNNING=1
+  wait_for_port "$POSTFIX_PORT" 20
+}
+
+# (a) smtp-source -> postfix -> smtp-sink, until the sink has every message.
+bench_postfix() {
+  log "(a) Postfix relay: $SMTP_MESSAGES x $SMTP_SIZE bytes, $SMTP_SESSIONS sessions"
+  start_sink postfix "$SINK_POSTFIX_PORT"
+  start_postfix || { log "Postfix did not start; see $WORK/postfix-*.log"; return 1; }
+  local t0 t1 t2 n i
+  t0=$(now)
+  timeout 600 smtp-source -s "$SMTP_SESSIONS" -l "$SMTP_SIZE" -m "$SMTP_MESSAGES" \
+    -f source@bench.example -t rcpt@sink.example "127.0.0.1:$POSTFIX_PORT" || log "smtp-source exited $?"
+  t1=$(now)
+  for i in $(seq 6000); do # at most 600 s
+    n=$(sink_count postfix)
+    ((n >= SMTP_MESSAGES)) && break
+    sleep 0.1
+  done
+  t2=$(now)
+  R_POSTFIX_SINK=$n
+  R_POSTFIX_ACCEPT=$(calc '%.0f' "$SMTP_MESSAGES / ($t1 - $t0)")
+  R_POSTFIX=$(calc '%.0f' "$n / ($t2 - $t0)")
+  log "    accepted in $(calc '%.1f' "$t1 - $t0") s, $n at the sink after $(calc '%.1f' "$t2 - $t0") s"
+  timeout 30 postfix -c "$POSTFIX_CONF" stop >/dev/null 2>&1
+  POSTFIX_RUNNING=""
+}
+
+# (b) smtp-source -> smtp-sink.
+bench_raw() {
+  log "(b) raw SMTP: $SMTP_MESSAGES x $SMTP_SIZE bytes, $SMTP_SESSIONS sessions"
+  start_sink raw "$SINK_RAW_PORT"
+  local t0 t1 n i
+  t0=$(now)
+  timeout 600 smtp-source -s "$SMTP_SESSIONS" -l "$SMTP_SIZE" -m "$SMTP_MESSAGES" \
+    -f source@bench.example -t rcpt@sink.example "127.0.0.1:$SINK_RAW_PORT" || log "smtp-source exited $?"
+  for i in $(seq 100); do
+    n=$(sink_count raw)
+    ((n >= SMTP_MESSAGES)) && break
+    sleep 0.1
+  done
+  t1=$(now)
+  R_RAW_SINK=$n
+  R_RAW=$(calc '%.0f' "$n / ($t1 - $t0)")
+}
+
+# ---------------------------------------------------------------- Mailroom
+start_jar() { # name delivery-enabled
+  local name=$1
+  mkdir -p "$WORK/tmp"
+  log "    starting Mailroom ($name, delivery ${2})"
+  (
+    cd "$WORK/app" &&
+      exec env JAVA_TOOL_OPTIONS="$JVM_OPTS" \
+        SPRING_DATASOURCE_URL="jdbc:postgresql://$DB_HOST:$DB_PORT/$DB_NAME" \
+        SPRING_DATASOURCE_USERNAME="$DB_USER" SPRING_DATASOURCE_PASSWORD="$DB_PASSWORD" \
+        SERVER_PORT="$APP_PORT" MANAGEMENT_SERVER_PORT="$MGMT_PORT" \
+        MAILROOM_EMAIL_DEFAULTFROM="Bench <no-reply@bench.example>" \
+        MAILROOM_SMTP_EHLONAME=mailroom.bench.example \
+        MAILROOM_SMTP_RELAYS_0_NAME=smtp-sink MAILROOM_SMTP_RELAYS_0_HOST=127.0.0.1 \
+        MAILROOM_SMTP_RELAYS_0_PORT="$SINK_APP_PORT" MAILROOM_SMTP_RELAYS_0_TLSMODE=NONE \
+        MAILROOM_DELIVERY_ENABLED="$2" \
+        MAILROOM_APIKEYS_0_NAME=bench MAILROOM_APIKEYS_0_HASH="$API_KEY_HASH" \
+        MAILROOM_APIKEYS_0_SCOPES=send,read \
+        LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs \
+        java org.springframework.boot.loader.launch.JarLauncher
+  ) >"$WORK/mailroom-$name.log" 2>&1 &
+  JAR_PID=$!
+  local i
+  for i in $(seq 300); do
+    if ! kill -0 "$JAR_PID" 2>/dev/null; then
+      tail -30 "$WORK/mailroom-$name.log" >&2
+      JAR_PID=""
+      return 1
+    fi
+    curl -fsS --max-time 2 "http://127.0.0.1:$MGMT_PORT/actuator/health/readiness" 2>/dev/null | grep -q UP && return 0
+    sleep 1
+  done
+  log "Mailroom did not become ready in 300 s; see $WORK/mailroom-$name.log"
+  return 1
+}
+
+stop_jar() {
+  [[ -n $JAR_PID ]] || return 0
+  kill "$JAR_PID" 2>/dev/null
+  local i
+  for i in $(seq 60); do kill -0 "$JAR_PID" 2>/dev/null || break; sleep 1; done
+  kill -9 "$JAR_PID" 2>/dev/null
+  JAR_PID=""
+}
+
+# A few requests one at a time first: a cold JVM on a busy machine can take seconds for the first
+# ones, which would otherwise eat the whole warm-up.
+prime() {
+  local i body='{"to":["bench@sink.example"],"template":"welcome","variables":{"name":"Ada","productName":"Acme","actionUrl":"https://acme.example/start"}}'
+  for i in $(seq 20); do
+    curl -s -o /dev/null --max-time 30 -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' \
+      -d "$body" "http://127.0.0.1:$APP_PORT/emails"
+  done
+}
+
+vm_hwm_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$JAR_PID/status" 2>/dev/null; }
+
+# Waits until nothing is left to deliver (bounded); prints how many are still waiting.
+wait_drained() { # seconds
+  local i left
+  for i in $(seq "$1"); do
+    left=$(sql -c "SELECT count(*) FROM emails WHERE status IN ('QUEUED','SENDING','DEFERRED','SCHEDULED')")
+    [[ $left == 0 ]] && break
+    sleep 1
+  done
+  echo "${left:-?}"
+}
+
+wrk_value() { # file key -> value of "key=value" in the BENCH lines
+  grep '^BENCH' "$1" | grep -o "$2=[0-9.]*" | head -1 | cut -d= -f2
+}
+
+# (c) wrk POSTing `welcome`; only emails accepted and SENT inside the measured window count.
+bench_end_to_end() {
+  log "(c) Mailroom end to end: wrk -c$WRK_CONNECTIONS, ${WARMUP_S}s warm-up, ${MEASURE_S}s measured"
+  fresh_db
+  start_jar e2e true || return 1
+  local lua="$BENCH/lib/post-email.lua" url="http://127.0.0.1:$APP_PORT"
+  prime
+  BENCH_API_KEY=$API_KEY timeout $((WARMUP_S + 60)) wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" \
+    -d"${WARMUP_S}s" --timeout 10s -s "$lua" "$url" >"$WORK/wrk-warmup.txt" 2>&1
+  local t0 t1 s0
+  s0=$(sink_count app)
+  t0=$(sql -c "SELECT now()")
+  BENCH_API_KEY=$API_KEY timeout $((MEASURE_S + 60)) wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" \
+    -d"${MEASURE_S}s" --timeout 10s --latency -s "$lua" "$url" >"$WORK/wrk-e2e.txt" 2>&1
+  t1=$(sql -c "SELECT now()")
+  R_RSS_MB=$(vm_hwm_mb)
+  cat "$WORK/wrk-e2e.txt" >&2
+  local counts window
+  window=$(sql -c "SELECT extract(epoch FROM timestamptz '$t1' - timestamptz '$t0')")
+  counts=$(sql -F ' ' -c "SELECT count(*), count(*) FILTER (WHERE status = 'SENT' AND sent_at < '$t1')
+                             FROM emails WHERE created_at >= '$t0' AND created_at < '$t1'")
+  read -r R_E2E_ACCEPTED R_E2E_SENT <<<"$counts"
+  R_E2E_DELIVERED=$(sql -c "SELECT count(*) FROM emails WHERE status = 'SENT' AND sent_at >= '$t0' AND sent_at < '$t1'")
+  R_E2E=$(calc '%.0f' "$R_E2E_SENT / $window")
+  R_DELIVERY_IN_WINDOW=$(calc '%.0f' "$R_E2E_DELIVERED / $window")
+  R_INTAKE=$(calc '%.0f' "$(wrk_value "$WORK/wrk-e2e.txt" accepted) / $(wrk_value "$WORK/wrk-e2e.txt" duration_s)")
+  R_INTAKE_REFUSED=$(wrk_value "$WORK/wrk-e2e.txt" refused)
+  R_INTAKE_P50=$(wrk_value "$WORK/wrk-e2e.txt" p50)
+  R_INTAKE_P99=$(wrk_value "$WORK/wrk-e2e.txt" p99)
+  R_E2E_WINDOW=$(calc '%.1f' "$window")
+  R_E2E_SINK=$(($(sink_count app) - s0))
+  log "    waiting for the rest to be delivered before the light-load run"
+  R_E2E_LEFT=$(wait_drained 300)
+}
+
+# (f) one email at a time, POST then GET until SENT (the same service, after the load).
+bench_latency() {
+  log "(f) light-load latency: $LATENCY_EMAILS emails one at a time"
+  [[ -n $JAR_PID ]] || return 1
+  timeout 900 python3 "$BENCH/lib/latency.py" 127.0.0.1 "$APP_PORT" "$API_KEY" "$LATENCY_EMAILS" 50 \
+    >"$WORK/latency.json" || return 1
+  R_LAT_P50=$(jq -r '.client_p50_ms | . * 10 | round / 10' "$WORK/latency.json")
+  R_LAT_P99=$(jq -r '.client_p99_ms | . * 10 | round / 10' "$WORK/latency.json")
+  R_LAT_STORED_P50=$(jq -r '.stored_p50_ms | . * 10 | round / 10' "$WORK/latency.json")
+  R_LAT_STORED_P99=$(jq -r '.stored_p99_ms | . * 10 | round / 10' "$WORK/latency.json")
+  R_LAT_N=$(jq -r '.emails' "$WORK/latency.json")
+}
+
+# (d) POST /emails/batch with delivery off, which also leaves the backlog for (e).
+bench_batch() {
+  local batches=$(((BACKLOG + BATCH_SIZE - 1) / BATCH_SIZE))
+  log "(d) batch intake: $batches batches of $BATCH_SIZE from $BATCH_CLIENTS clients, delivery off"
+  fresh_db
+  start_jar batch false || return 1
+  jq -nc --argjson n "$BATCH_SIZE" '{emails: [range($n) | {to: ["bench\(.)@sink.example"], template: "welcome",
+      variables: {name: "Ada", productName: "Acme", actionUrl: "https://acme.example/start"}}]}' >"$WORK/batch.json"
+  post_batches() { # count -> one HTTP status per line
+    seq "$1" | timeout 1800 xargs -P "$BATCH_CLIENTS" -I{} curl -s -o /dev/null -w '%{http_code}\n' --max-time 60 \
+      -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' \
+      --data-binary @"$WORK/batch.json" "http://127.0.0.1:$APP_PORT/emails/batch"
+  }
+  post_batches 40 >/dev/null # warm-up, then empty the outbox again
+  sql -c "TRUNCATE emails CASCADE"
+  local t0 t1 ok
+  t0=$(now)
+  post_batches "$batches" >"$WORK/batch-codes.txt"
+  t1=$(now)
+  ok=$(grep -c '^202$' "$WORK/batch-codes.txt")
+  R_BATCH_REFUSED=$((batches - ok))
+  R_BATCH=$(calc '%.0f' "$ok * $BATCH_SIZE / ($t1 - $t0)")
+  R_BACKLOG=$(sql -c "SELECT count(*) FROM emails WHERE status = 'QUEUED'")
+  stop_jar
+}
+
+# (e) the backlog left by (d), drained by a dispatcher with production defaults.
+bench_drain() {
+  log "(e) draining a backlog of ${R_BACKLOG:-?} emails"
+  [[ ${R_BACKLOG:-0} -gt 0 ]] || return 1
+  local s0=$(sink_count app)
+  start_jar drain true || return 1
+  R_DRAIN_LEFT=$(wait_drained 900)
+  local row
+  row=$(sql -F ' ' -c "SELECT count(*), extract(epoch FROM max(sent_at) - min(sent_at)) FROM emails WHERE status = 'SENT'")
+  read -r R_DRAIN_SENT secs <<<"$row"
+  R_DRAIN=$(calc '%.0f' "$R_DRAIN_SENT / $secs")
+  R_DRAIN_SINK=$(($(sink_count app) - s0))
+  stop_jar
+}
+
+# The claim statement, exactly as delivery/EmailClaims holds it, with its parameters filled in.
+claim_statement() {
+  awk '/static final String CLAIM =/ {f = 1; next} f && /"""/ {n++; if (n == 2) exit; next} f && n == 1 {print}' \
+    "$ROOT/src/main/java/dev/mailroom/delivery/EmailClaims.java" |
+    sed -e "s/:dispatcher/'bench-claim'/g" -e 's/:lease/300000/g' -e "s/:limit/$CLAIM_LIMIT/g" \
+      -e 's/:maxBytes/16777216/g'
+}
+
+# Execution time of the claim over 11 runs, each rolled back so nothing stays claimed: prints the
+# fastest and the median (ms), and keeps the plan of the fastest. On a shared machine the fastest
+# run is the closest to the statement's own cost.
+claim_ms() { # label
+  local stmt i t
+  stmt=$(claim_statement)
+  : >"$WORK/claim-$1-times.txt"
+  for i in $(seq 11); do
+    sql >"$WORK/claim-$1-$i.txt" <<SQL || return 1
+BEGIN;
+EXPLAIN (ANALYZE, BUFFERS) $stmt;
+ROLLBACK;
+SQL
+    t=$(grep -o 'Execution Time: [0-9.]*' "$WORK/claim-$1-$i.txt" | awk '{print $3}')
+    echo "$t $i" >>"$WORK/claim-$1-times.txt"
+  done
+  sort -n "$WORK/claim-$1-times.txt" >"$WORK/claim-$1-sorted.txt"
+  cp "$WORK/claim-$1-$(awk 'NR == 1 {print $2}' "$WORK/claim-$1-sorted.txt").txt" "$WORK/claim-$1-best.txt"
+  awk 'NR == 1 {min = $1} NR == 6 {med = $1} END {print min, med}' "$WORK/claim-$1-sorted.txt"
+}
+
+# (g) the claim at CLAIM_SMALL and CLAIM_LARGE due rows.
+bench_claim() {
+  log "(g) claim query at $CLAIM_SMALL and $CLAIM_LARGE due rows"
+  [[ -n $(claim_statement) ]] || { log "no CLAIM statement found in EmailClaims"; return 1; }
+  sql -f "$BENCH/sql/sample.sql" >/dev/null || return 1
+  SQL_TIMEOUT=600 sql -v first=1 -v last="$CLAIM_SMALL" -f "$BENCH/sql/claim-rows.sql" || return 1
+  sql -c "VACUUM ANALYZE emails"
+  read -r R_CLAIM_SMALL R_CLAIM_SMALL_MED <<<"$(claim_ms small)"
+  log "    inserting up to $CLAIM_LARGE rows"
+  SQL_TIMEOUT=1800 sql -v first=$((CLAIM_SMALL + 1)) -v last="$CLAIM_LARGE" -f "$BENCH/sql/claim-rows.sql" || return 1
+  SQL_TIMEOUT=900 sql -c "VACUUM ANALYZE emails"
+  read -r R_CLAIM_LARGE R_CLAIM_LARGE_MED <<<"$(claim_ms large)"
+  R_CLAIM_PLAN=$(grep -v -e '^BEGIN' -e '^ROLLBACK' "$WORK/claim-large-best.txt")
+}
+
+# ---------------------------------------------------------------- report
+# target lines: figure, target description, met (1/0)
+verdict() { [[ $1 == 1 ]] && echo "met" || echo "MISSED"; }
+ge() { [[ -n ${1:-} && -n ${2:-} ]] && awk "BEGIN { exit !($1 >= $2) }" && echo 1 || echo 0; }
+le() { [[ -n ${1:-} && -n ${2:-} ]] && awk "BEGIN { exit !($1 <= $2) }" && echo 1 || echo 0; }
+ratio() { [[ -n ${1:-} && -n ${2:-} && ${2:-0} != 0 ]] && calc '%.2f' "$1 / $2" || echo "n/a"; }
+
+report() {
+  local p=${R_POSTFIX:-} r=${R_RAW:-}
+  local e2e_p=$(ratio "${R_E2E:-}" "$p") e2e_r=$(ratio "${R_E2E:-}" "$r")
+  local in_p=$(ratio "${R_INTAKE:-}" "$p") in_r=$(ratio "${R_INTAKE:-}" "$r")
+  local b_p=$(ratio "${R_BATCH:-}" "$p") b_r=$(ratio "${R_BATCH:-}" "$r")
+  local d_p=$(ratio "${R_DRAIN:-}" "$p") d_r=$(ratio "${R_DRAIN:-}" "$r")
+  local c_ratio=$(ratio "${R_CLAIM_LARGE:-}" "${R_CLAIM_SMALL:-}")
+  cat <<EOF
+# Mailroom benchmark, $RUN_DATE, commit $COMMIT
+
+Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), load average before the run $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg).
+$(java -version 2>&1 | head -1), PostgreSQL ${PG_VERSION:-?}, $(postconf -d mail_version 2>/dev/null | sed 's/mail_version = /Postfix /'), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2).
+Mailroom: production configuration (environment variables), relay = smtp-sink, JVM options of the image
+and chart: \`$JVM_OPTS\` (chart memory limit $CONTAINER_MEMORY as the RAM the JVM sees), delivery defaults.
+Everything (service, PostgreSQL, load generators, sinks) shares the same cores; other work on the
+machine makes the figures noisy.
+
+| # | measure | result | vs Postfix | vs raw SMTP | target | |
+|---|---|---|---|---|---|---|
+| a | Postfix relay, smtp-source → postfix (queue on disk) → smtp-sink, $SMTP_MESSAGES × $SMTP_SIZE B, $SMTP_SESSIONS sessions | ${p:-n/a} msg/s (accepted ${R_POSTFIX_ACCEPT:-n/a} msg/s; ${R_POSTFIX_SINK:-?} at the sink) | 1.00 | $(ratio "$p" "$r") | | |
+| b | raw SMTP, smtp-source → smtp-sink | ${r:-n/a} msg/s (${R_RAW_SINK:-?} at the sink) | $(ratio "$r" "$p") | 1.00 | | |
+| c | Mailroom end to end, POST \`welcome\` → SENT, wrk $WRK_CONNECTIONS connections, ${R_E2E_WINDOW:-?} s after ${WARMUP_S} s warm-up (accepted and SENT inside the window) | ${R_E2E:-n/a} emails/s (${R_E2E_SENT:-?} of ${R_E2E_ACCEPTED:-?} accepted; ${R_E2E_SINK:-?} at the sink; SENT in the window regardless of intake time: ${R_DELIVERY_IN_WINDOW:-?}/s) | $e2e_p | $e2e_r | ≥ 2.0× Postfix | $(verdict "$(ge "$e2e_p" 2.0)") |
+| c | single-email intake, \`POST /emails\` → 202, same run | ${R_INTAKE:-n/a} req/s, p50 ${R_INTAKE_P50:-?} ms, p99 ${R_INTAKE_P99:-?} ms (${R_INTAKE_REFUSED:-?} not 202) | $in_p | $in_r | ≥ 2,000 req/s, p99 ≤ 50 ms | $(verdict "$(($(ge "${R_INTAKE:-}" 2000) & $(le "${R_INTAKE_P99:-}" 50)))") |
+| c | peak RSS of the JVM (VmHWM) under that load | ${R_RSS_MB:-n/a} MB | | | ≤ 350 MB | $(verdict "$(le "${R_RSS_MB:-}" 350)") |
+| d | batch intake, \`POST /emails/batch\` of $BATCH_SIZE, $BATCH_CLIENTS clients, delivery off | ${R_BATCH:-n/a} emails/s (${R_BATCH_REFUSED:-?} batches not 202) | $b_p | $b_r | ≥ 5,000 emails/s | $(verdict "$(ge "${R_BATCH:-}" 5000)") |
+| e | backlog of ${R_BACKLOG:-?} drained to smtp-sink (first to last sent_at) | ${R_DRAIN:-n/a} emails/s (${R_DRAIN_SENT:-?} SENT, ${R_DRAIN_LEFT:-?} left; ${R_DRAIN_SINK:-?} at the sink) | $d_p | $d_r | ≥ 0.3× raw SMTP | $(verdict "$(ge "$d_r" 0.3)") |
+| f | light load, POST → SENT seen by GET, one at a time | p50 ${R_LAT_P50:-n/a} ms, p99 ${R_LAT_P99:-n/a} ms over ${R_LAT_N:-?} emails (createdAt → sentAt: p50 ${R_LAT_STORED_P50:-?} ms, p99 ${R_LAT_STORED_P99:-?} ms) | | | p50 ≤ 10 ms, p99 ≤ 30 ms | $(verdict "$(($(le "${R_LAT_P50:-}" 10) & $(le "${R_LAT_P99:-}" 30)))") |
+| g | claim statement from EmailClaims (EXPLAIN ANALYZE, LIMIT $CLAIM_LIMIT, fastest of 11, rolled back) | ${R_CLAIM_SMALL:-n/a} ms at $CLAIM_SMALL due rows, ${R_CLAIM_LARGE:-n/a} ms at $CLAIM_LARGE (${c_ratio}×; medians ${R_CLAIM_SMALL_MED:-?} and ${R_CLAIM_LARGE_MED:-?} ms) | | | 1M within 2× of 10k | $(verdict "$(le "$c_ratio" 2.0)") |
+
+Claim plan at $CLAIM_LARGE due rows (fastest run):
+
+\`\`\`
+${R_CLAIM_PLAN:-n/a}
+\`\`\`
+
+wrk, measured window:
+
+\`\`\`
+$(grep -v '^BENCH' "$WORK/wrk-e2e.txt" 2>/dev/null)
+\`\`\`
+EOF
+}
+
+# ---------------------------------------------------------------- main
+# All in a function, so that bash has read the whole file before anything runs.
+main() {
+  mkdir -p "$WORK" || die "cannot create $WORK"
+  cd "$ROOT" || exit 1
+  LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+  RUN_DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  [[ -n $(git -C "$ROOT" status --porcelain -- src pom.xml 2>/dev/null) ]] && COMMIT="$COMMIT-dirty"
+  RESULT="$BENCH/results/$(date -u +%Y-%m-%d)-$COMMIT.md"
+
+  install_packages
+  check_ports
+  setup_postgres
+  jvm_options
+  build_jar
+  API_KEY="mr_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  API_KEY_HASH=$(printf '%s' "$API_KEY" | sha256sum | cut -d' ' -f1)
+
+  bench_postfix || log "(a) failed"
+  bench_raw || log "(b) failed"
+  start_sink app "$SINK_APP_PORT"
+  bench_end_to_end || log "(c) failed"
+  bench_latency || log "(f) failed"
+  stop_jar
+  bench_batch || log "(d) failed"
+  bench_drain || log "(e) failed"
+  bench_claim || log "(g) failed"
+
+  mkdir -p "$BENCH/results"
+  report | tee "$RESULT"
+  log "written to $RESULT"
+  exit 0
+}
+
+main "$@"
