@@ -71,64 +71,6 @@ public record SendEmailRequest(
         @JsonInclude(JsonInclude.Include.NON_NULL)
         @Nullable String priority) {
 
-  /** A request sent now, at normal priority, never expiring. */
-  public SendEmailRequest(
-      @Nullable EmailAddress from,
-      @Nullable List<@Nullable EmailAddress> to,
-      @Nullable List<@Nullable EmailAddress> cc,
-      @Nullable List<@Nullable EmailAddress> bcc,
-      @Nullable List<@Nullable EmailAddress> replyTo,
-      @Nullable String subject,
-      @Nullable String html,
-      @Nullable String text,
-      @Nullable String template,
-      @Nullable Map<String, @Nullable Object> variables,
-      @Nullable String locale,
-      @Nullable List<@Nullable String> tags,
-      @Nullable Map<String, @Nullable String> metadata) {
-    this(
-        from, to, cc, bcc, replyTo, subject, html, text, template, variables, locale, tags,
-        metadata, null, null, null, null, null);
-  }
-
-  /** A request sent now, at normal priority, never expiring, with attachments and headers. */
-  public SendEmailRequest(
-      @Nullable EmailAddress from,
-      @Nullable List<@Nullable EmailAddress> to,
-      @Nullable List<@Nullable EmailAddress> cc,
-      @Nullable List<@Nullable EmailAddress> bcc,
-      @Nullable List<@Nullable EmailAddress> replyTo,
-      @Nullable String subject,
-      @Nullable String html,
-      @Nullable String text,
-      @Nullable String template,
-      @Nullable Map<String, @Nullable Object> variables,
-      @Nullable String locale,
-      @Nullable List<@Nullable String> tags,
-      @Nullable Map<String, @Nullable String> metadata,
-      @Nullable List<@Nullable Attachment> attachments,
-      @Nullable Map<String, @Nullable String> headers) {
-    this(
-        from,
-        to,
-        cc,
-        bcc,
-        replyTo,
-        subject,
-        html,
-        text,
-        template,
-        variables,
-        locale,
-        tags,
-        metadata,
-        attachments,
-        headers,
-        null,
-        null,
-        null);
-  }
-
   List<EmailAddress> toOrEmpty() {
     return orEmpty(to);
   }

@@ -2,9 +2,9 @@ package dev.mailroom.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailroom.email.EmailAddress;
 import dev.mailroom.email.EmailIntake;
 import dev.mailroom.email.SendEmailRequest;
+import dev.mailroom.email.SendEmailRequests;
 import dev.mailroom.support.ScriptedRelayTest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,23 +115,18 @@ class DeliveryBenchmark extends ScriptedRelayTest {
   }
 
   private static SendEmailRequest request(int i) {
-    return new SendEmailRequest(
-        null,
-        List.of(EmailAddress.parse("user" + i + "@example.com")),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        "welcome",
-        java.util.Map.of(
-            "name", "User " + i, "productName", "Acme", "actionUrl", "https://acme.example/start"),
-        null,
-        List.of("bench"),
-        null,
-        null,
-        null);
+    return SendEmailRequests.to("user" + i + "@example.com")
+        .template(
+            "welcome",
+            java.util.Map.of(
+                "name",
+                "User " + i,
+                "productName",
+                "Acme",
+                "actionUrl",
+                "https://acme.example/start"))
+        .tags("bench")
+        .build();
   }
 
   private String status(String id) {

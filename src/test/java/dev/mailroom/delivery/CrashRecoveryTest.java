@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.mailroom.MailroomApplication;
-import dev.mailroom.email.EmailAddress;
 import dev.mailroom.email.EmailIntake;
-import dev.mailroom.email.SendEmailRequest;
+import dev.mailroom.email.SendEmailRequests;
 import dev.mailroom.relay.Relays;
 import dev.mailroom.support.ScriptedRelayTest;
 import dev.mailroom.support.ScriptedSmtpServer.Received;
@@ -44,22 +43,10 @@ class CrashRecoveryTest extends ScriptedRelayTest {
   void killedDispatcherLosesNothingAndResendsOnlyWhatItHadInFlight() throws Exception {
     for (int i = 0; i < EMAILS; i++) {
       intake.accept(
-          new SendEmailRequest(
-              null,
-              List.of(EmailAddress.parse("user" + i + "@example.com")),
-              null,
-              null,
-              null,
-              "Hi",
-              null,
-              "Message " + i,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null),
+          SendEmailRequests.to("user" + i + "@example.com")
+              .subject("Hi")
+              .text("Message " + i)
+              .build(),
           null);
     }
     Process child = startServiceProcess();

@@ -2,9 +2,8 @@ package dev.mailroom.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailroom.email.EmailAddress;
 import dev.mailroom.email.EmailIntake;
-import dev.mailroom.email.SendEmailRequest;
+import dev.mailroom.email.SendEmailRequests;
 import dev.mailroom.relay.Relays;
 import dev.mailroom.support.ScriptedRelayTest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -65,25 +64,13 @@ abstract class HandBuiltDispatcherTest extends ScriptedRelayTest {
       String to, @Nullable Instant sendAt, @Nullable Instant expiresAt, @Nullable String priority) {
     return intake
         .accept(
-            new SendEmailRequest(
-                null,
-                List.of(EmailAddress.parse(to)),
-                null,
-                null,
-                null,
-                "Hello",
-                null,
-                "Body of " + to,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                sendAt == null ? null : sendAt.toString(),
-                expiresAt == null ? null : expiresAt.toString(),
-                priority),
+            SendEmailRequests.to(to)
+                .subject("Hello")
+                .text("Body of " + to)
+                .sendAt(sendAt)
+                .expiresAt(expiresAt)
+                .priority(priority)
+                .build(),
             null)
         .id();
   }

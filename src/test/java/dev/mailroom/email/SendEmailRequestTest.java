@@ -2,7 +2,6 @@ package dev.mailroom.email;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -10,21 +9,7 @@ class SendEmailRequestTest {
 
   @Test
   void absentScheduleFieldsLeaveTheIdempotencyHashInputAsItWas() {
-    SendEmailRequest request =
-        new SendEmailRequest(
-            null,
-            List.of(EmailAddress.parse("a@example.com")),
-            null,
-            null,
-            null,
-            "s",
-            null,
-            "t",
-            null,
-            null,
-            null,
-            null,
-            null);
+    SendEmailRequest request = SendEmailRequests.to("a@example.com").subject("s").text("t").build();
 
     String json = JsonMapper.builder().build().writeValueAsString(request);
 
