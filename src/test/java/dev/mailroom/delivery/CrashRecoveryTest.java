@@ -1,6 +1,7 @@
 package dev.mailroom.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.mailroom.MailroomApplication;
@@ -65,14 +66,14 @@ class CrashRecoveryTest extends ScriptedRelayTest {
                 "survivor"),
             new SimpleMeterRegistry());
     try {
-      awaitChildSending();
+      relay.awaitReceived(1, Duration.ofSeconds(90)); // the second process delivers
       survivor.start();
       relay.awaitReceived(EMAILS / 2, Duration.ofSeconds(120));
       child.destroyForcibly().waitFor();
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (sent() < EMAILS && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
+      await("every email SENT")
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> sent() == EMAILS);
     } finally {
       child.destroyForcibly();
       survivor.stop();
@@ -99,14 +100,6 @@ class CrashRecoveryTest extends ScriptedRelayTest {
 
   private long sent() {
     return jdbc.sql("SELECT count(*) FROM emails WHERE status = 'SENT'").query(Long.class).single();
-  }
-
-  private void awaitChildSending() throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (relay.received().isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(relay.received()).as("the second process delivers").isNotEmpty();
   }
 
   private Process startServiceProcess() throws Exception {

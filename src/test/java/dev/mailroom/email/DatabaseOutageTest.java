@@ -1,6 +1,7 @@
 package dev.mailroom.email;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.mailroom.support.Api;
 import dev.mailroom.support.ScriptedSmtpServer;
@@ -185,25 +186,24 @@ class DatabaseOutageTest {
    * Every accepted email is recorded SENT: a result lost with the database was not lost for good.
    */
   private static void awaitSent(Set<String> ids, Duration timeout) throws SQLException {
-    long deadline = System.nanoTime() + timeout.toNanos();
     try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl());
         PreparedStatement statement =
             connection.prepareStatement(
                 "SELECT count(*) FROM emails WHERE id = ANY(?) AND status = 'SENT'")) {
       statement.setArray(
           1, connection.createArrayOf("uuid", ids.stream().map(UUID::fromString).toArray()));
-      long sent = 0;
-      while (System.nanoTime() < deadline) {
-        try (ResultSet rs = statement.executeQuery()) {
-          rs.next();
-          sent = rs.getLong(1);
-        }
-        if (sent == ids.size()) {
-          return;
-        }
-        sleep(100);
-      }
-      assertThat(sent).as("accepted emails recorded SENT").isEqualTo(ids.size());
+      await("accepted emails recorded SENT")
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(100))
+          .pollInSameThread()
+          .until(
+              () -> {
+                try (ResultSet rs = statement.executeQuery()) {
+                  rs.next();
+                  return rs.getLong(1);
+                }
+              },
+              sent -> sent == ids.size());
     }
   }
 
@@ -242,49 +242,50 @@ class DatabaseOutageTest {
 
   /** Polls from a connection of its own: pg_stat_activity is a snapshot within a transaction. */
   private static void terminateBackendWaitingOnALock() throws SQLException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl());
         Statement statement = connection.createStatement()) {
-      while (System.nanoTime() < deadline) {
-        ResultSet waiting =
-            statement.executeQuery(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    + " WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO emails%'");
-        if (waiting.next()) {
-          return;
-        }
-        sleep(20);
-      }
+      await("the request waiting on the blocking row, terminated")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(20))
+          .pollInSameThread()
+          .until(
+              () -> {
+                try (ResultSet waiting =
+                    statement.executeQuery(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE"
+                            + " wait_event_type = 'Lock' AND query LIKE 'INSERT INTO emails%'")) {
+                  return waiting.next();
+                }
+              });
     }
-    throw new AssertionError("the request never waited on the blocking row");
   }
 
   private static void awaitAccepted(Queue<Sent> sent, int count, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (sent.stream().filter(s -> s.afterRestart() && s.response().status() == 202).count()
-        < count) {
-      assertThat(System.nanoTime()).as("202s after the restart").isLessThan(deadline);
-      sleep(50);
-    }
+    await("202s after the restart")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                sent.stream().filter(s -> s.afterRestart() && s.response().status() == 202).count()
+                    >= count);
   }
 
   /** Every accepted email reached the relay, found by its Message-ID. */
   private static void awaitDelivered(Set<String> ids, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Set<String> missing = ids;
-    while (System.nanoTime() < deadline) {
-      Set<String> delivered =
-          relay.received().stream()
-              .flatMap(r -> r.text().lines().filter(l -> l.startsWith("Message-ID: <")))
-              .map(l -> l.substring("Message-ID: <".length(), l.indexOf('@')))
-              .collect(Collectors.toSet());
-      missing = ids.stream().filter(id -> !delivered.contains(id)).collect(Collectors.toSet());
-      if (missing.isEmpty()) {
-        return;
-      }
-      sleep(100);
-    }
-    assertThat(missing).as("accepted but never delivered, of " + ids.size()).isEmpty();
+    await("every accepted email delivered")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () -> {
+              Set<String> delivered =
+                  relay.received().stream()
+                      .flatMap(r -> r.text().lines().filter(l -> l.startsWith("Message-ID: <")))
+                      .map(l -> l.substring("Message-ID: <".length(), l.indexOf('@')))
+                      .collect(Collectors.toSet());
+              assertThat(ids.stream().filter(id -> !delivered.contains(id)))
+                  .as("accepted but never delivered, of " + ids.size())
+                  .isEmpty();
+            });
   }
 
   private static void sleep(long millis) {

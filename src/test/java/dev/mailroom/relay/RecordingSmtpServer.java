@@ -1,5 +1,7 @@
 package dev.mailroom.relay;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -68,12 +70,12 @@ final class RecordingSmtpServer implements AutoCloseable {
     return verbs.stream().filter(verb::equals).count();
   }
 
-  /** Waits, boundedly, until the verb was received this many times; returns the count seen. */
-  long awaitCount(String verb, long expected, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (count(verb) < expected && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+  /** Waits, boundedly, until the verb was received this many times; returns the count then. */
+  long awaitCount(String verb, long expected, Duration timeout) {
+    await(verb + " received " + expected + " times")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> count(verb) >= expected);
     return count(verb);
   }
 

@@ -1,5 +1,7 @@
 package dev.mailroom.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -102,24 +104,15 @@ public final class Api {
     return URI.create(base + path);
   }
 
-  /** Polls GET path until the body satisfies the condition, at most for the timeout. */
+  /**
+   * Polls {@code GET /emails/{id}} until the body satisfies the condition, at most for the timeout;
+   * fails with the last body seen when it never did.
+   */
   public JsonNode awaitEmail(String id, Predicate<JsonNode> condition, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = get("/emails/" + id).body();
-      if (condition.test(last)) {
-        return last;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    throw new AssertionError(
-        "email " + id + " did not reach the expected state within " + timeout + "; last: " + last);
+    return await("email " + id + " in the expected state")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> get("/emails/" + id).body(), condition);
   }
 
   public static Predicate<JsonNode> status(String status) {

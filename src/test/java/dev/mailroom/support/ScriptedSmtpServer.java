@@ -1,5 +1,7 @@
 package dev.mailroom.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,6 +49,8 @@ public class ScriptedSmtpServer implements AutoCloseable {
       return withoutReceived(text());
     }
   }
+
+  private static final Duration POLL = Duration.ofMillis(10);
 
   private final SMTPServer server;
   private final int port;
@@ -98,13 +103,21 @@ public class ScriptedSmtpServer implements AutoCloseable {
     return this;
   }
 
-  /** Waits, boundedly, until at least this many messages were sent with DATA, answered or not. */
+  /**
+   * Waits, boundedly, until at least this many messages were sent with DATA, answered or not; fails
+   * when they were not.
+   */
   public List<String> awaitDataSeen(int count, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (dataSeen.size() < count && System.nanoTime() < deadline) {
-      sleep(5);
-    }
+    await("DATA sent " + count + " times")
+        .atMost(timeout)
+        .pollInterval(POLL)
+        .until(() -> dataSeen.size() >= count);
     return dataSeen();
+  }
+
+  /** Fails if, for the whole window, DATA is sent more often than it had been so far. */
+  public void assertNoFurtherDataFor(int seen, Duration window) {
+    stays("DATA sent no more than " + seen + " times", window, () -> dataSeen.size() <= seen);
   }
 
   static String withoutReceived(String message) {
@@ -129,13 +142,35 @@ public class ScriptedSmtpServer implements AutoCloseable {
     return List.copyOf(received);
   }
 
-  /** Waits, boundedly, until at least this many messages arrived. */
+  /** Waits, boundedly, until at least this many messages arrived; fails when they did not. */
   public List<Received> awaitReceived(int count, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (received.size() < count && System.nanoTime() < deadline) {
-      sleep(10);
-    }
+    await(count + " messages received")
+        .atMost(timeout)
+        .pollInterval(POLL)
+        .until(() -> received.size() >= count);
     return received();
+  }
+
+  /** Fails if any message arrives within the window: for what must never be sent. */
+  public void assertNothingReceivedFor(Duration window) {
+    stays("nothing received", window, received::isEmpty);
+  }
+
+  /** Fails if no DATA at all is sent within the window. */
+  public void assertNoDataFor(Duration window) {
+    assertNoFurtherDataFor(0, window);
+  }
+
+  /**
+   * Holds for the whole window or fails. What these watch only grows until the next reset, so a
+   * condition that broke once stays broken, and fails at the latest a second after the window.
+   */
+  private static void stays(String alias, Duration window, Callable<Boolean> condition) {
+    await(alias)
+        .during(window)
+        .atMost(window.plus(Duration.ofSeconds(1)))
+        .pollInterval(POLL)
+        .until(condition);
   }
 
   @Override
