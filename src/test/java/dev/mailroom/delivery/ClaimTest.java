@@ -1,6 +1,7 @@
 package dev.mailroom.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.mailroom.email.EmailStatus;
 import dev.mailroom.support.ScriptedSmtpServer.Received;
@@ -27,10 +28,10 @@ class ClaimTest extends HandBuiltDispatcherTest {
     first.start();
     second.start();
     try {
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (withStatus("SENT") < 500 && System.nanoTime() < deadline) {
-        sleep(50);
-      }
+      await("500 emails SENT")
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> withStatus("SENT") == 500);
     } finally {
       first.stop();
       second.stop();

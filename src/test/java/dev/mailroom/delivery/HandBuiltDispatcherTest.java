@@ -42,10 +42,20 @@ abstract class HandBuiltDispatcherTest extends ScriptedRelayTest {
     return dispatcher(id, 20, Duration.ofMinutes(5), settings.retry());
   }
 
+  /** One worker that looks for due email every 50 ms when not woken. */
   Dispatcher dispatcher(String id, int batchSize, Duration lease, DeliverySettings.Retry retry) {
+    return dispatcher(id, batchSize, lease, Duration.ofMillis(50), retry);
+  }
+
+  Dispatcher dispatcher(
+      String id,
+      int batchSize,
+      Duration lease,
+      Duration pollInterval,
+      DeliverySettings.Retry retry) {
     DeliverySettings own =
         new DeliverySettings(
-            true, 1, batchSize, Duration.ofMillis(50), lease, Duration.ofSeconds(10), retry, id);
+            true, 1, batchSize, pollInterval, lease, Duration.ofSeconds(10), retry, id);
     return new Dispatcher(claims, relays, own, new SimpleMeterRegistry());
   }
 
@@ -109,21 +119,12 @@ abstract class HandBuiltDispatcherTest extends ScriptedRelayTest {
     return relay.received().stream().flatMap(r -> r.recipients().stream()).toList();
   }
 
-  static void sleep(long millis) {
+  /** Lets time pass on purpose, as a caller does between two requests; never to wait for work. */
+  static void pause(Duration duration) {
     try {
-      Thread.sleep(millis);
+      Thread.sleep(duration.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  static void await(java.util.function.BooleanSupplier condition, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + timeout);
-      }
-      sleep(10);
     }
   }
 }

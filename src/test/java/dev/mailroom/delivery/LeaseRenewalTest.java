@@ -1,6 +1,7 @@
 package dev.mailroom.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +30,10 @@ class LeaseRenewalTest extends HandBuiltDispatcherTest {
     relay.delayData(Duration.ofMillis(700)); // 8 sends: about 5.6 s, almost twice the lease
     Dispatcher holder = dispatcher("holder", 20, LEASE, settings.retry());
     CompletableFuture<Integer> batch = CompletableFuture.supplyAsync(holder::runOnce);
-    await(() -> withStatus("SENDING") == 8, Duration.ofSeconds(5));
+    await("8 emails claimed")
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> withStatus("SENDING") == 8);
 
     // A rival polls all along; it would take over any claim whose lease ran out.
     start(dispatcher("rival", 20, LEASE, settings.retry()));

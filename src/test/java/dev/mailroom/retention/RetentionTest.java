@@ -1,6 +1,7 @@
 package dev.mailroom.retention;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.mailroom.retention.Retention.Purged;
@@ -12,11 +13,15 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -187,11 +192,21 @@ class RetentionTest extends ScriptedRelayTest {
     insertEmails(2000, "FAILED", "10 days");
     insertEmails(50, "SENT", "1 day");
     CyclicBarrier start = new CyclicBarrier(2);
+    // Neither run goes past its first batch before the other has done one too: from there on both
+    // are running at once, whatever the scheduler does with the two threads.
+    CyclicBarrier bothStarted = new CyclicBarrier(2);
     Callable<Purged> replica =
         () -> {
           Retention own = retention(50, Duration.ofMinutes(1));
+          AtomicBoolean firstBatch = new AtomicBoolean(true);
           start.await();
-          return own.run();
+          return own.run(
+              () -> {
+                if (firstBatch.getAndSet(false)) {
+                  awaitOtherRun(bothStarted);
+                }
+                return false;
+              });
         };
 
     ExecutorService replicas = Executors.newFixedThreadPool(2);
@@ -203,6 +218,7 @@ class RetentionTest extends ScriptedRelayTest {
 
       assertThat(a.deletedEmails() + b.deletedEmails()).isEqualTo(2000);
       assertThat(a.purgedBodies() + b.purgedBodies()).isEqualTo(2000);
+      assertThat(List.of(a, b)).as("both runs did work").allMatch(run -> run.deletedEmails() > 0);
     } finally {
       replicas.shutdownNow();
     }
@@ -222,16 +238,27 @@ class RetentionTest extends ScriptedRelayTest {
 
     schedule.start();
     try {
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (count("emails") > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      await("the scheduled run")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> count("emails") == 0);
     } finally {
       schedule.stop();
     }
 
     assertThat(count("emails")).isZero();
     assertThat(schedule.isRunning()).isFalse();
+  }
+
+  private static void awaitOtherRun(CyclicBarrier barrier) {
+    try {
+      barrier.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (BrokenBarrierException | TimeoutException e) {
+      throw new IllegalStateException("the other run never finished its first batch", e);
+    }
   }
 
   /**
