@@ -7,7 +7,9 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.examples.Example;
 import io.swagger.v3.oas.models.headers.Header;
+import io.swagger.v3.oas.models.info.Contact;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
@@ -69,7 +71,12 @@ class ApiDocumentation {
                     "Transactional email: POST an email (a template and its variables, or a"
                         + " subject and body), get 202 once it is committed to the outbox, and GET"
                         + " it to see each recipient's fate and every delivery attempt. Every call"
-                        + " needs an API key; errors are RFC 9457 problem details."))
+                        + " needs an API key; errors are RFC 9457 problem details.")
+                .license(
+                    new License()
+                        .name("Apache-2.0")
+                        .url("https://www.apache.org/licenses/LICENSE-2.0"))
+                .contact(new Contact().name("Mailroom maintainers")))
         // Relative, so that the document is right behind any proxy or host name.
         .servers(List.of(new Server().url("/")))
         .components(
@@ -224,9 +231,18 @@ class ApiDocumentation {
             .example("Jane Doe <jane@example.com>");
     Map<String, Schema> properties = new LinkedHashMap<>();
     properties.put("email", new Schema<>().types(Set.of("string")).example("jane@example.com"));
-    properties.put("name", new Schema<>().types(Set.of("string")).example("Jane Doe"));
+    properties.put(
+        "name",
+        new Schema<>()
+            .types(new java.util.LinkedHashSet<>(List.of("string", "null")))
+            .example("Jane Doe"));
+    // Unknown fields are refused, as everywhere in a request body.
     Schema<?> object =
-        new Schema<>().types(Set.of("object")).properties(properties).required(List.of("email"));
+        new Schema<>()
+            .types(Set.of("object"))
+            .properties(properties)
+            .required(List.of("email"))
+            .additionalProperties(false);
     return new Schema<>()
         .description(
             "An email address, optionally with a display name. Domains may be internationalised;"
