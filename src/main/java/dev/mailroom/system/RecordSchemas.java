@@ -59,7 +59,7 @@ class RecordSchemas implements ModelConverter {
         continue;
       }
       if (acceptsSingleValue(component) && property.getItems() != null) {
-        property = itemOrList(property);
+        property = itemOrList(property, context);
       }
       if (component.getAnnotatedType().isAnnotationPresent(Nullable.class)) {
         property = nullable(property);
@@ -76,10 +76,20 @@ class RecordSchemas implements ModelConverter {
         && Arrays.asList(format.with()).contains(JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
   }
 
-  private static Schema itemOrList(Schema list) {
+  /**
+   * A list of a named schema is named too ({@code EmailAddressList}): client generators handle a
+   * {@code oneOf} of two named types better than one with an inline array.
+   */
+  private static Schema itemOrList(Schema list, ModelConverterContext context) {
     Schema either = new Schema<>().description(list.getDescription());
     list.setDescription(null);
-    return either.oneOf(new ArrayList<>(List.of(list.getItems(), list)));
+    Schema item = list.getItems();
+    if (item.get$ref() != null) {
+      String name = item.get$ref().substring(item.get$ref().lastIndexOf('/') + 1) + "List";
+      context.defineModel(name, list);
+      list = new Schema<>().$ref("#/components/schemas/" + name);
+    }
+    return either.oneOf(new ArrayList<>(List.of(item, list)));
   }
 
   private static Schema nullable(Schema property) {
