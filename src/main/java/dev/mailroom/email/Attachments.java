@@ -1,7 +1,7 @@
 package dev.mailroom.email;
 
+import dev.mailroom.message.MimeComposer.AttachedFile;
 import dev.mailroom.system.FieldProblem;
-import dev.mailroom.template.MimeComposer.AttachedFile;
 import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.ParseException;
 import java.util.ArrayList;

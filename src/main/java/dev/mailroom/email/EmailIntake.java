@@ -3,10 +3,11 @@ package dev.mailroom.email;
 import dev.mailroom.email.EmailRepository.NewEmail;
 import dev.mailroom.email.EmailRepository.NewRecipient;
 import dev.mailroom.email.EmailView.TemplateUsed;
+import dev.mailroom.message.MimeComposer;
+import dev.mailroom.message.MimeComposer.Draft;
 import dev.mailroom.system.FieldProblem;
 import dev.mailroom.system.InvalidRequestException;
-import dev.mailroom.template.MimeComposer;
-import dev.mailroom.template.MimeComposer.Draft;
+import dev.mailroom.template.HtmlToText;
 import dev.mailroom.template.MissingVariablesException;
 import dev.mailroom.template.RenderedTemplate;
 import dev.mailroom.template.TemplateArchivedException;
@@ -309,16 +310,14 @@ public class EmailIntake {
 
   /** Subject and bodies to send, and the template they came from. */
   private record Content(
-      String subject,
-      @Nullable String html,
-      @Nullable String text,
-      @Nullable TemplateUsed template) {}
+      String subject, @Nullable String html, String text, @Nullable TemplateUsed template) {}
 
   private Content content(SendEmailRequest request) {
     String name = request.template();
     if (name == null) {
+      String html = blankToNull(request.html());
       return new Content(
-          request.subject(), blankToNull(request.html()), blankToNull(request.text()), null);
+          request.subject(), html, HtmlToText.textBody(blankToNull(request.text()), html), null);
     }
     Map<String, ? extends @Nullable Object> variables =
         request.variables() == null ? Map.of() : request.variables();

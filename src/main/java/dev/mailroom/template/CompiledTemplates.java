@@ -94,7 +94,7 @@ public class CompiledTemplates {
         subject.strip(),
         html,
         // Trimmed like derived text, so body.txt may put block tags on lines of their own.
-        text != null ? text.strip() : HtmlToText.convert(html));
+        HtmlToText.textBody(text != null ? text.strip() : null, html));
   }
 
   /** An error in content to be stored, in one file of one locale. */

@@ -11,6 +11,7 @@ import org.jsoup.nodes.Node;
 import org.jsoup.nodes.TextNode;
 import org.jsoup.select.NodeFilter;
 import org.jsoup.select.NodeTraversor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Derives the plain-text part of an email from its HTML: blocks on their own lines, a blank line
@@ -64,6 +65,18 @@ public final class HtmlToText {
           "figcaption");
 
   private HtmlToText() {}
+
+  /**
+   * The plain-text body an email carries: its own text when it has one, else the text of its HTML
+   * (empty when there is neither). The one place this choice is made, for templates and for ready
+   * bodies alike, so a preview shows the text that is sent.
+   */
+  public static String textBody(@Nullable String text, @Nullable String html) {
+    if (text != null) {
+      return text;
+    }
+    return html == null ? "" : convert(html);
+  }
 
   public static String convert(String html) {
     PlainText text = new PlainText();

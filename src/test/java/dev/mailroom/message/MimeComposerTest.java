@@ -2,10 +2,9 @@ package dev.mailroom.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailroom.message.MimeComposer.AttachedFile;
+import dev.mailroom.message.MimeComposer.Draft;
 import dev.mailroom.template.HtmlToText;
-import dev.mailroom.template.MimeComposer;
-import dev.mailroom.template.MimeComposer.AttachedFile;
-import dev.mailroom.template.MimeComposer.Draft;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MailDateFormat;
 import java.io.IOException;
@@ -133,8 +132,8 @@ class MimeComposerTest {
     assertThat(composed).isEqualTo(golden(name));
   }
 
-  private static @Nullable String text(@Nullable String text, @Nullable String html) {
-    return text != null ? text : html == null ? "" : HtmlToText.convert(html);
+  private static String text(@Nullable String text, @Nullable String html) {
+    return HtmlToText.textBody(text, html);
   }
 
   private static String golden(String name) throws IOException {

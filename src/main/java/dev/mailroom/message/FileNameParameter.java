@@ -1,4 +1,4 @@
-package dev.mailroom.template;
+package dev.mailroom.message;
 
 import jakarta.mail.internet.HeaderTokenizer;
 import jakarta.mail.internet.MimeUtility;

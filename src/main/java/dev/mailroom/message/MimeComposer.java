@@ -1,4 +1,4 @@
-package dev.mailroom.template;
+package dev.mailroom.message;
 
 import jakarta.activation.DataHandler;
 import jakarta.mail.Message.RecipientType;
@@ -43,7 +43,8 @@ public class MimeComposer {
   private final Session session = Session.getInstance(new Properties());
 
   /**
-   * @param text the plain-text part; when null it is derived from the HTML
+   * @param text the plain-text part, decided by the caller (see {@code template.HtmlToText}): the
+   *     composer only assembles the parts it is given
    * @param attachments files and inline parts, in the order they are given
    * @param headers the caller's own header fields, checked already; non-ASCII values are encoded
    */
@@ -54,7 +55,7 @@ public class MimeComposer {
       List<InternetAddress> replyTo,
       String subject,
       @Nullable String html,
-      @Nullable String text,
+      String text,
       String messageId,
       Instant date,
       List<AttachedFile> attachments,
@@ -67,7 +68,7 @@ public class MimeComposer {
         List<InternetAddress> replyTo,
         String subject,
         @Nullable String html,
-        @Nullable String text,
+        String text,
         String messageId,
         Instant date) {
       this(from, to, cc, replyTo, subject, html, text, messageId, date, List.of(), Map.of());
@@ -107,8 +108,7 @@ public class MimeComposer {
         message.addHeader(header.getKey(), encodeHeader(header.getKey(), header.getValue()));
       }
       String html = draft.html();
-      String text =
-          draft.text() != null ? draft.text() : html == null ? "" : HtmlToText.convert(html);
+      String text = draft.text();
       List<AttachedFile> inline =
           draft.attachments().stream().filter(AttachedFile::inline).toList();
       List<AttachedFile> files =
