@@ -66,7 +66,7 @@ class EmailRepository {
       EmailStatus status,
       Schedule schedule) {}
 
-  record NewRecipient(String kind, String address, @Nullable String name) {}
+  record NewRecipient(RecipientKind kind, String address, @Nullable String name) {}
 
   void insert(NewEmail email) {
     insertRows(List.of(email), null);
@@ -124,7 +124,7 @@ class EmailRepository {
     for (NewEmail email : emails) {
       for (int i = 0; i < email.recipients().size(); i++) {
         NewRecipient r = email.recipients().get(i);
-        recipients.add(new Object[] {email.id(), i, r.kind(), r.address(), r.name()});
+        recipients.add(new Object[] {email.id(), i, r.kind().name(), r.address(), r.name()});
       }
     }
     batch.batchUpdate(

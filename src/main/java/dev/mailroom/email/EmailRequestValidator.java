@@ -1,10 +1,10 @@
 package dev.mailroom.email;
 
 import dev.mailroom.system.FieldProblem;
+import dev.mailroom.system.InvalidRequestException;
 import dev.mailroom.system.WellFormedText;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
-import java.io.UnsupportedEncodingException;
 import java.net.IDN;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -125,7 +126,7 @@ class EmailRequestValidator {
     return value == null || value.isBlank();
   }
 
-  static void checkSubject(String pointer, String subject, List<FieldProblem> problems) {
+  private static void checkSubject(String pointer, String subject, List<FieldProblem> problems) {
     if (CONTROL.matcher(subject).find()) {
       problems.add(
           FieldProblem.at(
@@ -133,6 +134,24 @@ class EmailRequestValidator {
     }
     if (subject.length() > MAX_SUBJECT) {
       problems.add(FieldProblem.at(pointer, "must be at most " + MAX_SUBJECT + " characters"));
+    }
+  }
+
+  /**
+   * Refuses a subject whose variables put a line break or control character into it: it must stay a
+   * valid header whatever the variables hold.
+   */
+  static void checkRenderedSubject(String subject) {
+    List<FieldProblem> problems = new ArrayList<>();
+    checkSubject("/variables", subject, problems);
+    if (!problems.isEmpty()) {
+      throw new InvalidRequestException(
+          HttpStatus.UNPROCESSABLE_CONTENT,
+          "The rendered subject is not a valid header",
+          List.of(
+              FieldProblem.at(
+                  "/variables",
+                  "the subject rendered from these variables " + problems.get(0).detail())));
     }
   }
 
@@ -221,20 +240,6 @@ class EmailRequestValidator {
       return "'" + email + "' is not a valid address: " + e.getMessage();
     }
     return null;
-  }
-
-  /** The address as it goes on the wire: IDN domains in their ASCII form. */
-  static InternetAddress toInternetAddress(EmailAddress address) {
-    String email = address.email();
-    int at = email.lastIndexOf('@');
-    String ascii =
-        email.substring(0, at + 1)
-            + IDN.toASCII(email.substring(at + 1)).toLowerCase(java.util.Locale.ROOT);
-    try {
-      return new InternetAddress(ascii, address.name(), StandardCharsets.UTF_8.name());
-    } catch (UnsupportedEncodingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static void checkTags(

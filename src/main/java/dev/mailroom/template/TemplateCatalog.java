@@ -76,21 +76,8 @@ class TemplateCatalog {
     }
     Map<String, @Nullable Object> variables =
         request.variables() == null ? Map.of() : request.variables();
-    try {
-      return renderer.preview(name, version, request.locale(), variables);
-    } catch (MissingVariablesException e) {
-      throw InvalidRequestException.invalid(e.problems());
-    } catch (TemplateRenderingException e) {
-      throw new InvalidRequestException(
-          HttpStatus.UNPROCESSABLE_CONTENT,
-          "The template could not be rendered",
-          List.of(FieldProblem.at("/variables", e.getMessage())));
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException(
-          HttpStatus.UNPROCESSABLE_CONTENT,
-          "Invalid locale",
-          List.of(FieldProblem.at("/locale", e.getMessage())));
-    }
+    return RenderProblems.forPreview(
+        () -> renderer.preview(name, version, request.locale(), variables));
   }
 
   private static TemplateContent content(TemplateRequest request, List<FieldProblem> problems) {
