@@ -33,8 +33,11 @@ class EmailRepository {
 
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
+  /** The statuses an email waits in for its next attempt; only these can be cancelled. */
   private static final Set<EmailStatus> CANCELLABLE =
       EnumSet.of(EmailStatus.SCHEDULED, EmailStatus.QUEUED, EmailStatus.DEFERRED);
+
+  private static final String[] WAITING = names(CANCELLABLE);
 
   private final JdbcClient jdbc;
   private final JdbcTemplate batch;
@@ -211,10 +214,12 @@ class EmailRepository {
       int updated =
           jdbc.sql(
                   """
-                  UPDATE emails SET status = 'CANCELLED', due_at = NULL, updated_at = now()
-                   WHERE id = :id AND status IN ('SCHEDULED', 'QUEUED', 'DEFERRED')
+                  UPDATE emails SET status = :cancelled, due_at = NULL, updated_at = now()
+                   WHERE id = :id AND status = ANY(CAST(:cancellable AS text[]))
                   """)
               .param("id", id)
+              .param("cancelled", EmailStatus.CANCELLED.name())
+              .param("cancellable", WAITING)
               .update();
       if (updated == 1) {
         return Optional.of(new Cancellation(true, EmailStatus.CANCELLED));
@@ -239,11 +244,12 @@ class EmailRepository {
             SELECT id, status, message_id, from_address, subject, template_name, template_version,
                    template_locale, tags, metadata::text AS metadata, priority, created_at,
                    send_at, expires_at, sent_at,
-                   CASE WHEN status IN ('SCHEDULED', 'QUEUED', 'DEFERRED') THEN due_at END AS next_attempt_at,
+                   CASE WHEN status = ANY(CAST(:waiting AS text[])) THEN due_at END AS next_attempt_at,
                    failure_reason, failure_detail
               FROM emails WHERE id = :id
             """)
         .param("id", id)
+        .param("waiting", WAITING)
         .query((rs, n) -> view(rs))
         .optional()
         .map(
@@ -349,6 +355,10 @@ class EmailRepository {
       return null;
     }
     return new Reply(noCode ? null : code, rs.getString("enhanced_code"), text);
+  }
+
+  private static String[] names(Set<? extends Enum<?>> values) {
+    return values.stream().map(Enum::name).toArray(String[]::new);
   }
 
   private static @Nullable List<UUID> uuids(@Nullable Array array) throws SQLException {

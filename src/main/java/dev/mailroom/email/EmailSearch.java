@@ -143,10 +143,11 @@ class EmailSearch {
     jdbc.sql(
             """
             SELECT email_id, address FROM email_recipients
-             WHERE email_id = ANY(CAST(:ids AS uuid[])) AND kind = 'TO'
+             WHERE email_id = ANY(CAST(:ids AS uuid[])) AND kind = :kind
              ORDER BY email_id, position
             """)
         .param("ids", ids.stream().map(UUID::toString).toArray(String[]::new))
+        .param("kind", RecipientKind.TO.name())
         .query(
             rs -> {
               to.computeIfAbsent(rs.getObject("email_id", UUID.class), id -> new ArrayList<>())
