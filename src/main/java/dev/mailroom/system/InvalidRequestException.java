@@ -2,16 +2,20 @@ package dev.mailroom.system;
 
 import java.util.List;
 import org.springframework.http.HttpStatus;
+import org.springframework.web.ErrorResponseException;
 
-/** A request that was understood but cannot be accepted; answered as problem details. */
-public class InvalidRequestException extends RuntimeException {
+/**
+ * A request that was understood but cannot be accepted, with every field that is wrong; answered as
+ * problem details with an {@code errors} list.
+ */
+public class InvalidRequestException extends ErrorResponseException {
 
   private final HttpStatus status;
   private final String title;
   private final List<FieldProblem> errors;
 
   public InvalidRequestException(HttpStatus status, String title, List<FieldProblem> errors) {
-    super(title + ": " + errors);
+    super(status, Problems.of(status, title, List.copyOf(errors)), null);
     this.status = status;
     this.title = title;
     this.errors = List.copyOf(errors);
@@ -32,5 +36,11 @@ public class InvalidRequestException extends RuntimeException {
 
   public List<FieldProblem> errors() {
     return errors;
+  }
+
+  /** What went wrong, for logs; the caller gets {@link #getBody()}. */
+  @Override
+  public String getMessage() {
+    return title + ": " + errors;
   }
 }

@@ -1,11 +1,11 @@
 package dev.mailroom.system;
 
-import java.io.IOException;
+import org.springframework.http.HttpStatus;
 
 /** The request body's bytes are not text in the encoding the request declares. */
-class MalformedBodyException extends IOException {
+class MalformedBodyException extends RefusedBodyException {
 
   MalformedBodyException(String message) {
-    super(message);
+    super(message, HttpStatus.BAD_REQUEST, "Malformed request body", "The request body " + message);
   }
 }

@@ -30,33 +30,22 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
  * Every error leaves as RFC 9457 problem details. Bad input is a 4xx naming the field (a JSON
  * pointer per problem in {@code errors}); an unreachable database is a 503 with Retry-After;
  * nothing a caller sends produces a 500.
+ *
+ * <p>A refusal of our own carries its problem: {@link InvalidRequestException} and the features'
+ * other refusals are {@link org.springframework.web.ErrorResponseException}s, answered by the base
+ * class with their body as it is; a body refused while it streams in is a {@link
+ * RefusedBodyException}, which reaches here wrapped by the JSON reader.
  */
 @RestControllerAdvice
 class ProblemHandler extends ResponseEntityExceptionHandler {
 
   private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+  private static final String MALFORMED = "Malformed request body";
 
-  @ExceptionHandler(InvalidRequestException.class)
-  ResponseEntity<ProblemDetail> invalid(InvalidRequestException e) {
-    ProblemDetail problem = ProblemDetail.forStatus(e.status());
-    problem.setTitle(e.title());
-    problem.setDetail(describe(e.errors()));
-    problem.setProperty("errors", e.errors());
-    return ResponseEntity.status(e.status()).body(problem);
-  }
-
+  /** A body cut off at the size limit by something other than the JSON reader. */
   @ExceptionHandler(RequestTooLargeException.class)
   ResponseEntity<ProblemDetail> tooLarge(RequestTooLargeException e) {
-    return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(tooLargeProblem(e.limit()));
-  }
-
-  static ProblemDetail tooLargeProblem(long limit) {
-    ProblemDetail problem =
-        ProblemDetail.forStatusAndDetail(
-            HttpStatus.CONTENT_TOO_LARGE,
-            "The request body is larger than the limit of " + limit + " bytes");
-    problem.setTitle("Request too large");
-    return problem;
+    return ResponseEntity.status(e.getStatusCode()).body(e.getBody());
   }
 
   /**
@@ -73,10 +62,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
   ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
     log.warn("Database unavailable: {}", e.getMessage());
     ProblemDetail problem =
-        ProblemDetail.forStatusAndDetail(
+        Problems.of(
             HttpStatus.SERVICE_UNAVAILABLE,
+            "Service unavailable",
             "The email store is temporarily unavailable; nothing was stored. Retry later.");
-    problem.setTitle("Service unavailable");
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
         .header(HttpHeaders.RETRY_AFTER, "5")
         .body(problem);
@@ -86,9 +75,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
   ResponseEntity<ProblemDetail> unexpected(Exception e) {
     log.error("Unexpected error", e);
     ProblemDetail problem =
-        ProblemDetail.forStatusAndDetail(
-            HttpStatus.INTERNAL_SERVER_ERROR, "An unexpected error occurred");
-    problem.setTitle("Internal error");
+        Problems.of(
+            HttpStatus.INTERNAL_SERVER_ERROR, "Internal error", "An unexpected error occurred");
     return ResponseEntity.internalServerError().body(problem);
   }
 
@@ -98,17 +86,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
-    RequestTooLargeException tooLarge = cause(e, RequestTooLargeException.class);
-    if (tooLarge != null) {
-      return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
-          .body(tooLargeProblem(tooLarge.limit()));
-    }
-    ProblemDetail problem = ProblemDetail.forStatus(HttpStatus.BAD_REQUEST);
-    problem.setTitle("Malformed request body");
-    MalformedBodyException malformed = cause(e, MalformedBodyException.class);
-    if (malformed != null) {
-      problem.setDetail("The request body " + malformed.getMessage());
-      return ResponseEntity.badRequest().body(problem);
+    RefusedBodyException refused = cause(e, RefusedBodyException.class);
+    if (refused != null) {
+      return ResponseEntity.status(refused.getStatusCode()).body(refused.getBody());
     }
     List<FieldProblem> errors = new ArrayList<>();
     JacksonException json = cause(e, JacksonException.class);
@@ -122,18 +102,20 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     } else if (json instanceof DatabindException && !json.getPath().isEmpty()) {
       errors.add(FieldProblem.at(pointer(json), "has the wrong type or format"));
     }
-    if (json == null) {
-      problem.setDetail("The request body is missing or is not valid JSON");
-    } else if (errors.isEmpty() && json instanceof DatabindException) {
-      // Valid JSON of the wrong shape, such as an array: the message would name Java types.
-      problem.setDetail("The request body must be a single JSON object with the documented fields");
-    } else if (errors.isEmpty()) {
-      problem.setDetail(syntaxError(json));
-    } else {
-      problem.setDetail(describe(errors));
-      problem.setProperty("errors", errors);
+    if (!errors.isEmpty()) {
+      return ResponseEntity.badRequest()
+          .body(Problems.of(HttpStatus.BAD_REQUEST, MALFORMED, errors));
     }
-    return ResponseEntity.badRequest().body(problem);
+    String detail;
+    if (json == null) {
+      detail = "The request body is missing or is not valid JSON";
+    } else if (json instanceof DatabindException) {
+      // Valid JSON of the wrong shape, such as an array: the message would name Java types.
+      detail = "The request body must be a single JSON object with the documented fields";
+    } else {
+      detail = syntaxError(json);
+    }
+    return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, MALFORMED, detail));
   }
 
   /**
@@ -167,15 +149,6 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
       }
     }
     return pointer.toString();
-  }
-
-  private static String describe(List<FieldProblem> errors) {
-    if (errors.size() == 1) {
-      FieldProblem only = errors.get(0);
-      String where = only.location();
-      return (where == null || where.isEmpty() ? "" : where + " ") + only.detail();
-    }
-    return errors.size() + " problems; see errors";
   }
 
   private static <T extends Throwable> @Nullable T cause(Throwable e, Class<T> type) {

@@ -1,6 +1,5 @@
 package dev.mailroom.system;
 
-import dev.mailroom.email.EmailSettings;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
@@ -8,6 +7,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -16,22 +18,29 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Bounds every request body: a declared Content-Length over the limit is refused before reading,
- * and a chunked body is cut off as soon as it passes the limit. Either way the answer is 413.
- * {@code POST /emails/batch} carries up to {@code max-batch-size} emails and has a limit of its
- * own.
+ * and a chunked body is cut off as soon as it passes the limit. Either way the answer is 413. The
+ * limits are the {@link BodyLimit}s the features declare: one for every request, and any number for
+ * paths of their own.
  */
 @Component
 class RequestSizeLimit extends OncePerRequestFilter {
 
-  private static final String BATCH_PATH = "/emails/batch";
-
   private final long limit;
-  private final long batchLimit;
+  private final Map<String, Long> byPath = new LinkedHashMap<>();
   private final JsonMapper json;
 
-  RequestSizeLimit(EmailSettings settings, JsonMapper json) {
-    this.limit = settings.maxRequestSize().toBytes();
-    this.batchLimit = settings.maxBatchRequestSize().toBytes();
+  RequestSizeLimit(List<BodyLimit> limits, JsonMapper json) {
+    List<BodyLimit> everyRequest = limits.stream().filter(l -> l.path() == null).toList();
+    if (everyRequest.size() != 1) {
+      throw new IllegalStateException(
+          "Exactly one BodyLimit for every request is needed; found " + everyRequest);
+    }
+    this.limit = everyRequest.get(0).bytes();
+    for (BodyLimit l : limits) {
+      if (l.path() != null && byPath.putIfAbsent(l.path(), l.bytes()) != null) {
+        throw new IllegalStateException("Two BodyLimits for " + l.path());
+      }
+    }
     this.json = json;
   }
 
@@ -44,17 +53,21 @@ class RequestSizeLimit extends OncePerRequestFilter {
       response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
       response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
       response.setHeader("Connection", "close");
-      json.writeValue(response.getOutputStream(), ProblemHandler.tooLargeProblem(limit));
+      json.writeValue(response.getOutputStream(), new RequestTooLargeException(limit).getBody());
       return;
     }
     chain.doFilter(new Bounded(request, limit), response);
   }
 
-  /** Any path other than exactly the batch path, however spelled, gets the smaller limit. */
+  /** A path's own limit applies to exactly that path; any other spelling gets the general one. */
   private long limitFor(HttpServletRequest request) {
-    return request.getRequestURI().equals(request.getContextPath() + BATCH_PATH)
-        ? Math.max(limit, batchLimit)
-        : limit;
+    String uri = request.getRequestURI();
+    for (Map.Entry<String, Long> path : byPath.entrySet()) {
+      if (uri.equals(request.getContextPath() + path.getKey())) {
+        return path.getValue();
+      }
+    }
+    return limit;
   }
 
   private static final class Bounded extends HttpServletRequestWrapper {

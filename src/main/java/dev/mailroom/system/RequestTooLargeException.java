@@ -1,18 +1,15 @@
 package dev.mailroom.system;
 
-import java.io.IOException;
+import org.springframework.http.HttpStatus;
 
 /** A request body went past the configured limit while it was being read. */
-class RequestTooLargeException extends IOException {
-
-  private final long limit;
+class RequestTooLargeException extends RefusedBodyException {
 
   RequestTooLargeException(long limit) {
-    super("request body larger than " + limit + " bytes");
-    this.limit = limit;
-  }
-
-  long limit() {
-    return limit;
+    super(
+        "request body larger than " + limit + " bytes",
+        HttpStatus.CONTENT_TOO_LARGE,
+        "Request too large",
+        "The request body is larger than the limit of " + limit + " bytes");
   }
 }

@@ -8,12 +8,9 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -204,12 +201,5 @@ class TemplateController implements TemplateApi {
         rendered.subject(),
         rendered.html(),
         rendered.text());
-  }
-
-  @ExceptionHandler(TemplateNotFoundException.class)
-  ResponseEntity<ProblemDetail> notFound(TemplateNotFoundException e) {
-    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
-    problem.setTitle("Template not found");
-    return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
   }
 }
