@@ -1,6 +1,5 @@
 package dev.mailroom.template;
 
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -9,7 +8,6 @@ import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import ognl.ExpressionSyntaxException;
 import org.attoparser.ParseException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -29,8 +27,10 @@ import org.thymeleaf.templateparser.text.TextParseException;
  *
  * <p>The engine is a plain Thymeleaf {@link TemplateEngine} of its own, not the web view engine, so
  * no web or Spring expression features (beans, environment) exist in email templates, and its
- * expressions are {@linkplain RestrictedExpressions restricted} to the variables. Variables are
- * data: they are escaped by {@code th:text} and never evaluated as expressions.
+ * expressions are {@linkplain TemplateExpressions a language of their own} that can only read the
+ * variables and call named functions. Variables are data: they are escaped by {@code th:text} and
+ * never evaluated as expressions ({@link ExpressionCheck} refuses preprocessing). Every part is
+ * bounded by the {@link TemplateLimits}.
  *
  * <p>Each file of a version is parsed on its first render and kept in the engine's cache under its
  * name, version, locale and part; later renders only evaluate the cached model.
@@ -55,9 +55,10 @@ public class CompiledTemplates {
 
   public CompiledTemplates() {
     StandardDialect dialect = new StandardDialect();
-    dialect.setVariableExpressionEvaluator(new RestrictedExpressions());
+    dialect.setVariableExpressionEvaluator(new TemplateExpressions());
     engine = new TemplateEngine();
     engine.setDialect(dialect);
+    engine.addDialect(new ExpressionCheck.Dialect());
     engine.setTemplateResolver(resolver);
     engine.setEngineContextFactory(new TrackedVariables.Factory());
     StandardCacheManager cache = new StandardCacheManager();
@@ -167,10 +168,11 @@ public class CompiledTemplates {
         reason = PARSER_POSITION.matcher(String.valueOf(parse.getMessage())).replaceFirst("");
         line = parse.getLine() != null ? parse.getLine() : line;
         col = parse.getCol() != null ? parse.getCol() : col;
-      } else if (cause instanceof RestrictedExpressions.ForbiddenExpressionException forbidden) {
-        reason = withoutPosition(forbidden);
-      } else if (cause instanceof ExpressionSyntaxException syntax) {
-        reason = "invalid expression: " + syntax.getMessage();
+      } else if (cause instanceof ExpressionException expression) {
+        if (!expression.templateFault()) {
+          return null;
+        }
+        reason = withoutPosition(expression);
       } else if (cause instanceof TemplateProcessingException thymeleaf) {
         String message = withoutPosition(thymeleaf);
         // Thymeleaf's own expression parser, and its allow-list of classes and members.
@@ -190,14 +192,21 @@ public class CompiledTemplates {
   }
 
   private String process(String key, Map<String, Object> attributes, TrackedVariables variables) {
-    StringWriter out = new StringWriter();
-    // The template manager rather than TemplateEngine.process, which logs every failure as an
-    // error with its stack trace; here most failures are the caller's and are reported to them.
-    engine
-        .getConfiguration()
-        .getTemplateManager()
-        .parseAndProcess(
-            new TemplateSpec(key, null, (TemplateMode) null, attributes), variables, out);
+    LimitedWriter out = new LimitedWriter(variables.startPart());
+    try {
+      // The template manager rather than TemplateEngine.process, which logs every failure as an
+      // error with its stack trace; here most failures are the caller's and are reported to them.
+      engine
+          .getConfiguration()
+          .getTemplateManager()
+          .parseAndProcess(
+              new TemplateSpec(key, null, (TemplateMode) null, attributes), variables, out);
+    } catch (StackOverflowError e) {
+      // The expression limits keep recursion shallow; this is the net under Thymeleaf's own.
+      throw ExpressionException.limit("the template is nested too deeply to be rendered");
+    } catch (LinkageError e) {
+      throw ExpressionException.limit("the template uses something that cannot be loaded");
+    }
     return out.toString();
   }
 
@@ -284,9 +293,12 @@ public class CompiledTemplates {
       if (failure.getValue() instanceof TemplateProcessingException processing) {
         // Names the template file, line and column, and the expression that failed.
         String message = processing.getMessage();
+        if (processing instanceof ExpressionException && processing.getTemplateName() == null) {
+          return withoutPosition(processing) + " (in " + variant.key(failure.getKey()) + ")";
+        }
         for (Throwable cause = processing.getCause(); cause != null; cause = cause.getCause()) {
-          if (cause instanceof RestrictedExpressions.ForbiddenExpressionException forbidden) {
-            return message + ": " + withoutPosition(forbidden);
+          if (cause instanceof ExpressionException expression) {
+            return message + ": " + withoutPosition(expression);
           }
         }
         return message;

@@ -20,9 +20,10 @@ import org.thymeleaf.engine.TemplateData;
  * The caller's variables for one render, and the names the template looked up but did not find.
  *
  * <p>Thymeleaf does not evaluate expressions against the {@link IContext} it is given: it copies
- * the variables into an engine context of its own, and OGNL reads every {@code ${name}} (and the
- * first step of {@code ${user.name}}) from that. So the lookups are observed there, by {@link
- * Factory}, which builds a {@link TrackingEngineContext} for these variables.
+ * the variables into an engine context of its own, and {@link TemplateExpressions} reads every
+ * {@code ${name}} (and the first step of {@code ${user.name}}) from that. So the lookups are
+ * observed there, by {@link Factory}, which builds a {@link TrackingEngineContext} for these
+ * variables. The same context holds the {@link RenderBudget} of the part being rendered.
  */
 final class TrackedVariables implements IContext {
 
@@ -30,6 +31,7 @@ final class TrackedVariables implements IContext {
   private final Locale locale;
   private final SortedSet<String> missing;
   private final boolean discovering;
+  private RenderBudget budget = new RenderBudget();
 
   TrackedVariables(Map<String, ? extends @Nullable Object> values, Locale locale) {
     this(Collections.unmodifiableMap(new HashMap<>(values)), locale, new TreeSet<>(), false);
@@ -53,6 +55,12 @@ final class TrackedVariables implements IContext {
    */
   TrackedVariables discovering() {
     return new TrackedVariables(values, locale, missing, true);
+  }
+
+  /** A fresh budget for the next part rendered with these variables. */
+  RenderBudget startPart() {
+    budget = new RenderBudget();
+    return budget;
   }
 
   /** Names looked up and not found, sorted. */
@@ -130,6 +138,38 @@ final class TrackedVariables implements IContext {
         return variables.discovering ? Absent.INSTANCE : null;
       }
       return value;
+    }
+
+    /** The steps and time left to this part: Thymeleaf builds one context per part it renders. */
+    RenderBudget budget() {
+      return variables.budget;
+    }
+
+    // Every th:each iteration and th:with sets variables here, even where the body evaluates
+    // nothing, so the budget sees loops; and text a template builds outside ${...} (th:with with
+    // Thymeleaf's own '+' or |...|) is measured before it can double again.
+    @Override
+    public void setVariable(String name, @Nullable Object value) {
+      charge(value);
+      super.setVariable(name, value);
+    }
+
+    @Override
+    public void setVariables(@Nullable Map<String, Object> variables) {
+      if (variables != null) {
+        variables.values().forEach(this::charge);
+      }
+      super.setVariables(variables);
+    }
+
+    private void charge(@Nullable Object value) {
+      if (variables == null) {
+        return; // the caller's own variables, set by the super constructor
+      }
+      variables.budget.charge(1);
+      if (value instanceof CharSequence text) {
+        RenderBudget.checkLength(text.length());
+      }
     }
   }
 }
