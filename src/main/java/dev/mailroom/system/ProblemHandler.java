@@ -2,6 +2,7 @@ package dev.mailroom.system;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,12 +72,27 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         .body(problem);
   }
 
+  /**
+   * One log line per unexpected error, not a trace per request that a caller could repeat at will:
+   * the error id in the line is also in the problem, so a report from a caller finds it. The full
+   * trace is logged at debug.
+   */
   @ExceptionHandler(Exception.class)
   ResponseEntity<ProblemDetail> unexpected(Exception e) {
-    log.error("Unexpected error", e);
+    String errorId = UUID.randomUUID().toString();
+    StackTraceElement[] trace = e.getStackTrace();
+    log.error(
+        "Unexpected error {}: {} at {}",
+        errorId,
+        e.toString().replace('\n', ' '),
+        trace.length > 0 ? trace[0] : "?");
+    log.debug("Unexpected error {}", errorId, e);
     ProblemDetail problem =
         Problems.of(
-            HttpStatus.INTERNAL_SERVER_ERROR, "Internal error", "An unexpected error occurred");
+            HttpStatus.INTERNAL_SERVER_ERROR,
+            "Internal error",
+            "An unexpected error occurred; quote error id " + errorId + " when reporting it");
+    problem.setProperty("errorId", errorId);
     return ResponseEntity.internalServerError().body(problem);
   }
 

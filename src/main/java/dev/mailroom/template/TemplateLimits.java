@@ -22,7 +22,7 @@ final class TemplateLimits {
    * Steps per part: each evaluated expression node, each iteration of {@code th:each} and each
    * variable a template sets counts one.
    */
-  static final long MAX_STEPS = 1_000_000;
+  static final long MAX_STEPS = 300_000;
 
   /**
    * Wall-clock time per part, checked at every step and every write: a backstop behind the step
