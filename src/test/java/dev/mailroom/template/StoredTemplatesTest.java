@@ -290,10 +290,31 @@ class StoredTemplatesTest extends ScriptedRelayTest {
   }
 
   @Test
-  void classReachedThroughAVariableRendersNothing() {
-    put(
-        name,
-        "{\"subject\": \"Hi\", \"html\": \"<p th:text=\\\"${name.class.classLoader}\\\">x</p>\"}");
+  void classReachedThroughAVariableIsRefusedAtPut() {
+    Api.Response response =
+        put(
+            name,
+            "{\"subject\": \"Hi\", \"html\": \"<p th:text=\\\"${name.class.classLoader}\\\">x</p>\"}");
+
+    Api.Response email =
+        api.post(
+            "/emails",
+            "{\"to\": [\"a@example.com\"], \"template\": \""
+                + name
+                + "\", \"variables\": {\"name\": \"Ada\"}}");
+
+    assertThat(response.status()).isEqualTo(422);
+    assertThat(pointers(response)).containsExactly("/html");
+    assertThat(response.body().path("errors").get(0).path("detail").asString())
+        .contains("classes are not available");
+    assertThat(api.get("/templates/" + name).status()).isEqualTo(404);
+    assertThat(email.status()).isEqualTo(422);
+    assertThat(count("emails")).isZero();
+  }
+
+  @Test
+  void propertyOfATextVariableFailsPreviewAndSendWithA422() {
+    put(name, "{\"subject\": \"Hi\", \"html\": \"<p th:text=\\\"${name.first}\\\">x</p>\"}");
 
     Api.Response preview =
         api.post("/templates/" + name + "/preview", "{\"variables\": {\"name\": \"Ada\"}}");
@@ -306,7 +327,8 @@ class StoredTemplatesTest extends ScriptedRelayTest {
 
     assertThat(preview.status()).isEqualTo(422);
     assertThat(preview.body().path("errors").get(0).path("detail").asString())
-        .contains("classes are not available");
+        .contains("cannot read 'first' of a text")
+        .contains(name + "/1/default/body.html");
     assertThat(email.status()).isEqualTo(422);
     assertThat(count("emails")).isZero();
   }
