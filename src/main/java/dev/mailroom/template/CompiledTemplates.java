@@ -290,11 +290,18 @@ public class CompiledTemplates {
     }
 
     private String reason(Map.Entry<TemplatePart, RuntimeException> failure) {
-      if (failure.getValue() instanceof TemplateProcessingException processing) {
+      String key = variant.key(failure.getKey());
+      String reason = describe(failure.getValue());
+      // Thymeleaf names the file for failures inside a processor, not for those while writing.
+      return reason.contains(key) ? reason : reason + " (in " + key + ")";
+    }
+
+    private String describe(RuntimeException failure) {
+      if (failure instanceof TemplateProcessingException processing) {
         // Names the template file, line and column, and the expression that failed.
         String message = processing.getMessage();
-        if (processing instanceof ExpressionException && processing.getTemplateName() == null) {
-          return withoutPosition(processing) + " (in " + variant.key(failure.getKey()) + ")";
+        if (processing instanceof ExpressionException) {
+          return message;
         }
         for (Throwable cause = processing.getCause(); cause != null; cause = cause.getCause()) {
           if (cause instanceof ExpressionException expression) {
@@ -303,7 +310,7 @@ public class CompiledTemplates {
         }
         return message;
       }
-      return "unexpected error in " + variant.key(failure.getKey());
+      return "unexpected error";
     }
   }
 }

@@ -98,8 +98,10 @@ class HostileTemplateTest extends ScriptedRelayTest {
       responses.add(send);
       assertThat(preview.status()).as(preview.body().toString()).isEqualTo(422);
       assertThat(send.status()).as(send.body().toString()).isEqualTo(422);
+      // Names the template and the part.
       assertThat(send.body().path("errors").get(0).path("detail").asString())
-          .contains("'" + name + "'");
+          .contains("'" + name + "'")
+          .contains(name + "/1/default/" + hostile.part().fileName());
       assertThat(count("emails")).isZero();
     }
 
