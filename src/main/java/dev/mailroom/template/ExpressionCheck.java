@@ -8,6 +8,8 @@ import org.thymeleaf.dialect.AbstractDialect;
 import org.thymeleaf.dialect.IPreProcessorDialect;
 import org.thymeleaf.engine.AbstractTemplateHandler;
 import org.thymeleaf.model.IAttribute;
+import org.thymeleaf.model.ICDATASection;
+import org.thymeleaf.model.IComment;
 import org.thymeleaf.model.IOpenElementTag;
 import org.thymeleaf.model.IProcessableElementTag;
 import org.thymeleaf.model.IStandaloneElementTag;
@@ -82,25 +84,41 @@ public final class ExpressionCheck extends AbstractTemplateHandler {
 
   @Override
   public void handleText(IText text) {
-    String content = text.getText();
-    if (content.indexOf('[') >= 0) {
-      Matcher inlined = INLINED.matcher(content);
-      while (inlined.find()) {
-        String expression = inlined.group(1) != null ? inlined.group(1) : inlined.group(2);
-        int line = text.getLine();
-        int col = text.getCol();
-        for (int i = 0; i < inlined.start(); i++) {
-          if (content.charAt(i) == '\n') {
-            line++;
-            col = 1;
-          } else {
-            col++;
-          }
-        }
-        check(expression, text.getTemplateName(), line, col);
-      }
-    }
+    inlined(text.getText(), text.getTemplateName(), text.getLine(), text.getCol());
     super.handleText(text);
+  }
+
+  // Thymeleaf inlines [[...]] in comments and CDATA sections too.
+  @Override
+  public void handleComment(IComment comment) {
+    inlined(comment.getComment(), comment.getTemplateName(), comment.getLine(), comment.getCol());
+    super.handleComment(comment);
+  }
+
+  @Override
+  public void handleCDATASection(ICDATASection cdata) {
+    inlined(cdata.getCDATASection(), cdata.getTemplateName(), cdata.getLine(), cdata.getCol());
+    super.handleCDATASection(cdata);
+  }
+
+  private static void inlined(String content, String template, int line, int col) {
+    if (content.indexOf('[') < 0) {
+      return;
+    }
+    Matcher inlined = INLINED.matcher(content);
+    int at = 0;
+    while (inlined.find()) {
+      for (; at < inlined.start(); at++) {
+        if (content.charAt(at) == '\n') {
+          line++;
+          col = 1;
+        } else {
+          col++;
+        }
+      }
+      String expression = inlined.group(1) != null ? inlined.group(1) : inlined.group(2);
+      check(expression, template, line, col);
+    }
   }
 
   private void attributes(IProcessableElementTag tag) {

@@ -245,6 +245,10 @@ class HostileTemplateTest extends ScriptedRelayTest {
             "Hi [(${T(java.util.Locale).setDefault(T(java.util.Locale).JAPAN)})]"));
     cases.add(
         put(
+            "setter inlined in a comment",
+            html("<!-- [[${@java.util.Locale@setDefault(@java.util.Locale@GERMAN)}]] -->")));
+    cases.add(
+        put(
             "setter in a skipped branch",
             html(
                 "<div th:if=\"${false}\"><p th:text=\"${#locale.setDefault('fr')}\">x</p></div>")));

@@ -220,6 +220,13 @@ class TemplateExpressionsTest {
   }
 
   @Test
+  void expressionInlinedInACommentIsCheckedToo() {
+    assertThat(compiled.check(content("<p>x</p>\n<!-- [[${@java.lang.System@getenv()}]] -->")))
+        .singleElement()
+        .satisfies(problem -> assertThat(problem.detail()).startsWith("line 2, column 6: "));
+  }
+
+  @Test
   void preprocessingIsRefusedWhereverItIs() {
     List<CompiledTemplates.Problem> problems =
         compiled.check(
