@@ -34,16 +34,17 @@ import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.server.SMTPServer;
+import org.subethamail.smtp.server.Session;
 
 /**
  * The inbound SMTP listener on {@code mailroom.inbound.port}: takes mail for the bounce domain and
  * hands each message to {@link InboundMail}. Only started when the port is set.
  *
- * <p>Hostile clients are expected. A command line longer than 998 characters, a bare CR or LF, or
- * bytes that are not UTF-8 end the session (SubEthaSMTP's reader); a message is read with a size
- * cap and refused with 552 beyond it; a client silent for {@code idle-timeout}, or connected for
- * longer than {@code session-timeout}, is disconnected; {@link ConnectionLimits} caps connections
- * per address.
+ * <p>Hostile clients are expected. A command line longer than 998 characters, one with a bare CR or
+ * LF, or bytes that are not UTF-8 end the session (SubEthaSMTP's reader); a message is read with a
+ * size cap and refused with 552 beyond it; a client silent for {@code idle-timeout}, or connected
+ * for longer than {@code session-timeout}, is disconnected; {@link ConnectionLimits} caps
+ * connections per address.
  */
 @Component
 @ConditionalOnProperty(prefix = "mailroom.inbound", name = "port")
@@ -179,11 +180,23 @@ class InboundListener implements SmartLifecycle {
         return "2.0.0 Ok: recorded as " + received.id();
       } catch (DataAccessException e) {
         log.warn("Inbound message not recorded: {}", e.getMostSpecificCause().getMessage());
-        throw new RejectException(451, "4.3.0 Temporary failure, please try again later");
+        throw refusal(451, "4.3.0 Temporary failure, please try again later");
       } catch (RuntimeException e) {
         log.error("Inbound message not recorded", e);
-        throw new RejectException(451, "4.3.0 Temporary failure, please try again later");
+        throw refusal(451, "4.3.0 Temporary failure, please try again later");
       }
+    }
+
+    /**
+     * A refusal at the end of DATA. The transaction is over whatever the reply (RFC 5321 4.1.1.4),
+     * but SubEthaSMTP resets it only after a 250, so a client's next MAIL FROM would get 503: the
+     * reset is done here.
+     */
+    private RejectException refusal(int code, String text) {
+      if (context instanceof Session session) {
+        session.resetMailTransaction();
+      }
+      return new RejectException(code, text);
     }
 
     /**
@@ -207,7 +220,7 @@ class InboundListener implements SmartLifecycle {
           throw new DropConnectionException(552, "5.3.4 Message too big, closing connection");
         }
       }
-      throw new RejectException(552, "5.3.4 Message too big: the limit is " + limit + " bytes");
+      throw refusal(552, "5.3.4 Message too big: the limit is " + limit + " bytes");
     }
 
     @Override

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.event.EventListener;
@@ -62,7 +61,6 @@ abstract class InboundIntegrationTest extends ScriptedRelayTest {
     }
   }
 
-  @TestConfiguration(proxyBeanMethods = false)
   static class Events {
     @Bean
     PublishedBounces publishedBounces() {
