@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Ties a report to the emails and recipients it is about. First by VERP token, which carries a MAC
@@ -79,7 +80,7 @@ class BounceMatcher {
       BounceReport report,
       RecipientReport recipient,
       UUID emailId,
-      Integer position,
+      @Nullable Integer position,
       MatchedBy matchedBy) {
     return new Bounce(
         recipient.kind(),

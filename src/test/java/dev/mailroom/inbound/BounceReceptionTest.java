@@ -18,9 +18,12 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /** Bounces and complaints mailed to the listener over SMTP: what is recorded and published. */
 class BounceReceptionTest extends InboundIntegrationTest {
+
+  @Autowired InboundRetention retention;
 
   @Test
   void hardBounceMailedToItsVerpAddressIsRecordedAndPublishedForThatRecipient() throws Exception {
@@ -235,6 +238,29 @@ class BounceReceptionTest extends InboundIntegrationTest {
             row ->
                 assertThat(row)
                     .containsEntry("envelope_from", "mailer-daemon@mail.relay.example.net"));
+  }
+
+  @Test
+  void inboundMessagesPastTheRetentionAreDeletedAndNewerOnesKept() throws Exception {
+    String verp = tokens.envelopeSender(EMAIL_ID, 0);
+    deliver(verp, sample("postfix-user-unknown.eml", verp));
+    deliver(verp, sample("gmail-no-such-user.eml", verp));
+    jdbc.sql(
+            "UPDATE inbound_messages SET received_at = now() - interval '31 days'"
+                + " WHERE id = (SELECT min(id) FROM inbound_messages)")
+        .update();
+
+    retention.purge();
+
+    assertThat(inboundMessages())
+        .singleElement()
+        .satisfies(row -> assertThat(row).containsEntry("format", "DSN"));
+    assertThat(
+            jdbc.sql(
+                    "SELECT count(*) FROM inbound_messages WHERE received_at < now() - interval '30 days'")
+                .query(Long.class)
+                .single())
+        .isZero();
   }
 
   private void storeSentEmail() {
