@@ -128,6 +128,9 @@ each key's SHA-256, never the key.
 {{- $keys := list }}
 {{- range .Values.apiKeys.keys }}
 {{- $k := dict "name" .name "hash" .hash "scopes" .scopes }}
+{{- with .project }}
+{{- $_ := set $k "project" . }}
+{{- end }}
 {{- with .allowedSenderDomains }}
 {{- $_ := set $k "allowed-sender-domains" . }}
 {{- end }}

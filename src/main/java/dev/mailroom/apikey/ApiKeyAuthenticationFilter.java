@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.MDC;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.core.AuthenticationException;
@@ -18,11 +19,17 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Authenticates {@code Authorization: Bearer <key>}. Without the header the request goes on
  * anonymous, and authorization decides (only the API documentation is open); a header that is not a
- * bearer key, or a key that is not configured, is a 401 at once.
+ * bearer key, or a key that is not configured, is a 401 at once. The request's logs carry the key's
+ * project and name ({@code project}, {@code apiKey} in the MDC).
  */
 final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
   private static final String BEARER = "Bearer ";
+
+  /** The MDC keys of the request's project and key name. */
+  static final String PROJECT = "project";
+
+  static final String API_KEY = "apiKey";
 
   private final ApiKeys keys;
   private final AuthenticationEntryPoint entryPoint;
@@ -54,7 +61,15 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
     SecurityContext context = SecurityContextHolder.createEmptyContext();
     context.setAuthentication(new ApiKeyAuthentication(key.get()));
     SecurityContextHolder.setContext(context);
-    chain.doFilter(request, response);
+    // Every line logged for the request names the project and key it was made for.
+    MDC.put(PROJECT, key.get().project());
+    MDC.put(API_KEY, key.get().name());
+    try {
+      chain.doFilter(request, response);
+    } finally {
+      MDC.remove(PROJECT);
+      MDC.remove(API_KEY);
+    }
   }
 
   /** The key in {@code Bearer <key>} (scheme in any case, RFC 9110), or null when malformed. */

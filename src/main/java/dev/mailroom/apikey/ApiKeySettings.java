@@ -25,10 +25,15 @@ public record ApiKeySettings(
     @DefaultValue @Valid List<@NotNull @Valid Key> apiKeys,
     @DefaultValue @Valid RateLimit rateLimit) {
 
+  /** Names of keys and of projects. */
+  static final String NAME = "[A-Za-z0-9_.-]{1,64}";
+
   /**
    * One key.
    *
    * @param name who holds it, e.g. {@code billing}; shown in logs and problems, never secret
+   * @param project the project whose emails and templates the key shares with the project's other
+   *     keys; defaults to the key's name
    * @param hash the hex SHA-256 of the key, as {@code generate-api-key} prints it
    * @param scopes what it may do
    * @param allowedSenderDomains when not empty, a {@code from} must be in one of these domains
@@ -36,7 +41,8 @@ public record ApiKeySettings(
    * @param rateLimit overrides {@code mailroom.rate-limit} for this key
    */
   public record Key(
-      @NotNull @Pattern(regexp = "[A-Za-z0-9_.-]{1,64}") String name,
+      @NotNull @Pattern(regexp = NAME) String name,
+      @Nullable @Pattern(regexp = NAME) String project,
       @NotNull @Pattern(regexp = "[0-9a-fA-F]{64}", message = "must be 64 hex digits (SHA-256)")
           String hash,
       @NotEmpty Set<Scope> scopes,

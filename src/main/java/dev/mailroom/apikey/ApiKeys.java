@@ -40,12 +40,14 @@ public class ApiKeys {
       log.warn(
           "No API keys are configured (mailroom.api-keys): every API request will be refused with"
               + " 401. Generate one with 'java -jar mailroom.jar generate-api-key --name=NAME"
-              + " --scopes=send,read'.");
+              + " --scopes=send,read [--project=PROJECT]'.");
     } else {
       log.info(
           "{} API key(s): {}",
           entries.size(),
-          entries.stream().map(e -> e.key().name() + " " + e.key().scopes()).toList());
+          entries.stream()
+              .map(e -> e.key().name() + " (project " + e.key().project() + ") " + e.key().scopes())
+              .toList());
     }
   }
 
@@ -97,6 +99,7 @@ public class ApiKeys {
       ApiKey apiKey =
           new ApiKey(
               key.name(),
+              key.project() != null ? key.project() : key.name(),
               EnumSet.copyOf(key.scopes()),
               SenderDomains.normalize(key.name(), key.allowedSenderDomains()),
               key.rateLimit() != null ? key.rateLimit() : settings.rateLimit());

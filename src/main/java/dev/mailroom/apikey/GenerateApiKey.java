@@ -10,9 +10,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * {@code java -jar mailroom.jar generate-api-key --name=billing --scopes=send,read
+ * {@code java -jar mailroom.jar generate-api-key --name=billing [--project=shop] --scopes=send,read
  * [--allowed-sender-domains=billing.acme.example]}: prints a new random key once, and the
- * configuration that admits it, which holds only its SHA-256. Runs without starting the service.
+ * configuration that admits it, which holds only its SHA-256. The project defaults to the name.
+ * Runs without starting the service.
  */
 public final class GenerateApiKey {
 
@@ -28,6 +29,7 @@ public final class GenerateApiKey {
   /** Returns the process exit code: 0, or 2 for bad arguments. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     String name = null;
+    String project = null;
     Set<Scope> scopes = new LinkedHashSet<>();
     List<String> domains = new ArrayList<>();
     try {
@@ -35,6 +37,8 @@ public final class GenerateApiKey {
         String arg = args[i];
         if (arg.startsWith("--name=")) {
           name = value(arg);
+        } else if (arg.startsWith("--project=")) {
+          project = value(arg);
         } else if (arg.startsWith("--scopes=")) {
           for (String scope : value(arg).split(",")) {
             scopes.add(Scope.of(scope));
@@ -48,8 +52,15 @@ public final class GenerateApiKey {
       if (name == null || !NAME.matcher(name).matches()) {
         throw new IllegalArgumentException("--name must be 1-64 of A-Z, a-z, 0-9, '_', '.', '-'");
       }
+      if (project == null) {
+        project = name;
+      } else if (!NAME.matcher(project).matches()) {
+        throw new IllegalArgumentException(
+            "--project must be 1-64 of A-Z, a-z, 0-9, '_', '.', '-'");
+      }
       if (scopes.isEmpty()) {
-        throw new IllegalArgumentException("--scopes needs at least one of send, read, templates");
+        throw new IllegalArgumentException(
+            "--scopes needs at least one of send, read, templates, admin");
       }
       domains = SenderDomains.normalize(name, domains.stream().map(String::strip).toList());
     } catch (IllegalArgumentException | IllegalStateException e) {
@@ -57,11 +68,17 @@ public final class GenerateApiKey {
       err.println(
           "usage: "
               + COMMAND
-              + " --name=NAME --scopes=send,read,templates [--allowed-sender-domains=a.example,*.b.example]");
+              + " --name=NAME [--project=PROJECT] --scopes=send,read,templates,admin"
+              + " [--allowed-sender-domains=a.example,*.b.example]");
       return 2;
     }
     String key = newKey();
-    out.println("# API key '" + name + "'. Give it to the client now; it is not shown again:");
+    out.println(
+        "# API key '"
+            + name
+            + "' of project '"
+            + project
+            + "'. Give it to the client now; it is not shown again:");
     out.println(key);
     out.println();
     out.println(
@@ -71,6 +88,8 @@ public final class GenerateApiKey {
     out.println("mailroom:");
     out.println("  api-keys:");
     out.println("    - name: " + name);
+    out.println("      # Keys of one project share its emails, idempotency keys and templates.");
+    out.println("      project: " + project);
     out.println("      hash: " + ApiKeys.hash(key));
     out.println(
         "      scopes: [" + String.join(", ", scopes.stream().map(Scope::value).toList()) + "]");

@@ -8,8 +8,13 @@ public enum Scope {
   SEND,
   /** Read email status: {@code GET /emails/...}. */
   READ,
-  /** Manage stored templates. */
-  TEMPLATES;
+  /** Manage the project's stored templates. */
+  TEMPLATES,
+  /**
+   * For operators: read the emails of every project, not only the key's own ({@code GET /emails}
+   * may filter by {@code project}); with {@code send}, cancel them too. Implies {@link #READ}.
+   */
+  ADMIN;
 
   public String value() {
     return name().toLowerCase(Locale.ROOT);
@@ -19,7 +24,12 @@ public enum Scope {
     return "SCOPE_" + value();
   }
 
-  /** Parses {@code send}, {@code read} or {@code templates}, in any case. */
+  /** Whether a key with this scope may do what {@code other} allows. */
+  public boolean implies(Scope other) {
+    return this == other || (this == ADMIN && other == READ);
+  }
+
+  /** Parses {@code send}, {@code read}, {@code templates} or {@code admin}, in any case. */
   public static Scope of(String value) {
     for (Scope scope : values()) {
       if (scope.value().equalsIgnoreCase(value.strip())) {
@@ -27,6 +37,6 @@ public enum Scope {
       }
     }
     throw new IllegalArgumentException(
-        "unknown scope '" + value + "' (expected send, read or templates)");
+        "unknown scope '" + value + "' (expected send, read, templates or admin)");
   }
 }

@@ -1,5 +1,6 @@
 package dev.mailroom.email;
 
+import dev.mailroom.apikey.ApiKey;
 import dev.mailroom.email.EmailController.BatchAccepted;
 import dev.mailroom.email.EmailController.EmailAccepted;
 import io.swagger.v3.oas.annotations.Operation;
@@ -68,7 +69,10 @@ interface EmailApi {
       responseCode = "422",
       description = "Invalid fields, an unknown template or missing template variables")
   @ApiResponse(responseCode = "503", description = "The database is unreachable; nothing stored")
-  ResponseEntity<EmailAccepted> send(SendEmailRequest request, @Nullable String idempotencyKey);
+  ResponseEntity<EmailAccepted> send(
+      @Parameter(hidden = true) ApiKey key,
+      SendEmailRequest request,
+      @Nullable String idempotencyKey);
 
   @Operation(
       operationId = "sendEmailBatch",
@@ -107,7 +111,10 @@ interface EmailApi {
   @ApiResponse(responseCode = "415", description = "The body is not application/json")
   @ApiResponse(responseCode = "422", description = "One or more emails are invalid; none stored")
   @ApiResponse(responseCode = "503", description = "The database is unreachable; nothing stored")
-  ResponseEntity<BatchAccepted> sendBatch(SendBatchRequest batch, @Nullable String idempotencyKey);
+  ResponseEntity<BatchAccepted> sendBatch(
+      @Parameter(hidden = true) ApiKey key,
+      SendBatchRequest batch,
+      @Nullable String idempotencyKey);
 
   @Operation(
       operationId = "listEmails",
@@ -115,7 +122,9 @@ interface EmailApi {
       description =
           "Filters combine with AND. Pages are keyset-based: pass the previous page's `next` as"
               + " `cursor`; emails accepted meanwhile never shift or repeat later pages. Any other"
-              + " parameter, or one given twice, is a 400. Needs the `read` scope.",
+              + " parameter, or one given twice, is a 400. Needs the `read` scope; lists the key's"
+              + " project only, or every project for an `admin` key, which may filter by"
+              + " `project`.",
       parameters = {
         @Parameter(
             name = "status",
@@ -154,6 +163,14 @@ interface EmailApi {
             schema = @Schema(type = "string", format = "date-time"),
             example = "2026-12-01T00:00:00Z"),
         @Parameter(
+            name = "project",
+            in = ParameterIn.QUERY,
+            description =
+                "Admin keys: only this project's emails. Other keys may give only their own"
+                    + " project (403 otherwise)",
+            schema = @Schema(type = "string", pattern = "^[A-Za-z0-9_.-]{1,64}$"),
+            example = "shop"),
+        @Parameter(
             name = "limit",
             in = ParameterIn.QUERY,
             description = "How many emails per page",
@@ -174,15 +191,21 @@ interface EmailApi {
       })
   @ApiResponse(responseCode = "200", description = "A page of emails and the cursor of the next")
   @ApiResponse(responseCode = "400", description = "An unknown, repeated or malformed parameter")
+  @ApiResponse(
+      responseCode = "403",
+      description = "`project` names another project and the key is not `admin`")
   @ApiResponse(responseCode = "503", description = "The database is unreachable")
-  EmailPage list(@Parameter(hidden = true) MultiValueMap<String, String> parameters);
+  EmailPage list(
+      @Parameter(hidden = true) ApiKey key,
+      @Parameter(hidden = true) MultiValueMap<String, String> parameters);
 
   @Operation(
       operationId = "getEmail",
       summary = "Get an email's status",
       description =
           "The email's status, the template it was rendered from, each recipient with its own"
-              + " status and last SMTP reply, and every delivery attempt. Needs the `read` scope.",
+              + " status and last SMTP reply, and every delivery attempt. Needs the `read` scope."
+              + " Another project's email is not found (404), unless the key is `admin`.",
       parameters =
           @Parameter(
               name = "id",
@@ -191,9 +214,9 @@ interface EmailApi {
               example = EXAMPLE_ID))
   @ApiResponse(responseCode = "200", description = "The email")
   @ApiResponse(responseCode = "400", description = "The id is not a UUID")
-  @ApiResponse(responseCode = "404", description = "No email has this id")
+  @ApiResponse(responseCode = "404", description = "No email of the key's project has this id")
   @ApiResponse(responseCode = "503", description = "The database is unreachable")
-  EmailView get(UUID id);
+  EmailView get(@Parameter(hidden = true) ApiKey key, UUID id);
 
   @Operation(
       operationId = "cancelEmail",
@@ -210,10 +233,10 @@ interface EmailApi {
               example = EXAMPLE_ID))
   @ApiResponse(responseCode = "200", description = "Cancelled; the email as it is now")
   @ApiResponse(responseCode = "400", description = "The id is not a UUID")
-  @ApiResponse(responseCode = "404", description = "No email has this id")
+  @ApiResponse(responseCode = "404", description = "No email of the key's project has this id")
   @ApiResponse(
       responseCode = "409",
       description = "The email is SENDING, SENT, FAILED or already CANCELLED (see emailStatus)")
   @ApiResponse(responseCode = "503", description = "The database is unreachable")
-  EmailView cancel(UUID id);
+  EmailView cancel(@Parameter(hidden = true) ApiKey key, UUID id);
 }

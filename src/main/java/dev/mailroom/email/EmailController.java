@@ -1,5 +1,6 @@
 package dev.mailroom.email;
 
+import dev.mailroom.apikey.ApiKey;
 import dev.mailroom.apikey.SenderDomains;
 import dev.mailroom.email.EmailIntake.Accepted;
 import dev.mailroom.email.EmailRepository.Cancellation;
@@ -12,6 +13,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -52,10 +54,11 @@ class EmailController implements EmailApi {
       produces = MediaType.APPLICATION_JSON_VALUE)
   @Override
   public ResponseEntity<EmailAccepted> send(
+      @AuthenticationPrincipal ApiKey key,
       @RequestBody SendEmailRequest request,
       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
     senders.check(request.from() == null ? null : request.from().email());
-    Accepted accepted = intake.accept(request, idempotencyKey);
+    Accepted accepted = intake.accept(key.project(), request, idempotencyKey);
     ResponseEntity.BodyBuilder response =
         ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/emails/" + accepted.id()));
     if (accepted.replayed()) {
@@ -73,6 +76,7 @@ class EmailController implements EmailApi {
       produces = MediaType.APPLICATION_JSON_VALUE)
   @Override
   public ResponseEntity<BatchAccepted> sendBatch(
+      @AuthenticationPrincipal ApiKey key,
       @RequestBody SendBatchRequest batch,
       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
     List<@Nullable SendEmailRequest> items = batch.emails() == null ? List.of() : batch.emails();
@@ -82,7 +86,7 @@ class EmailController implements EmailApi {
         senders.check(item.from().email(), "/emails/" + i + "/from");
       }
     }
-    EmailIntake.BatchAccepted accepted = intake.acceptBatch(batch, idempotencyKey);
+    EmailIntake.BatchAccepted accepted = intake.acceptBatch(key.project(), batch, idempotencyKey);
     ResponseEntity.BodyBuilder response = ResponseEntity.status(HttpStatus.ACCEPTED);
     if (accepted.replayed()) {
       response.header("Idempotent-Replayed", "true");
@@ -94,14 +98,15 @@ class EmailController implements EmailApi {
 
   @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
   @Override
-  public EmailPage list(@RequestParam MultiValueMap<String, String> parameters) {
-    return search.search(EmailFilter.parse(parameters));
+  public EmailPage list(
+      @AuthenticationPrincipal ApiKey key, @RequestParam MultiValueMap<String, String> parameters) {
+    return search.search(EmailFilter.parse(parameters).within(key));
   }
 
   @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
   @Override
-  public EmailView get(@PathVariable UUID id) {
-    return emails.find(id).orElseThrow(() -> notFound(id));
+  public EmailView get(@AuthenticationPrincipal ApiKey key, @PathVariable UUID id) {
+    return emails.find(id, key.readableProject()).orElseThrow(() -> notFound(id));
   }
 
   /**
@@ -111,12 +116,12 @@ class EmailController implements EmailApi {
    */
   @PostMapping(path = "/{id}/cancel", produces = MediaType.APPLICATION_JSON_VALUE)
   @Override
-  public EmailView cancel(@PathVariable UUID id) {
-    Cancellation result = emails.cancel(id).orElseThrow(() -> notFound(id));
+  public EmailView cancel(@AuthenticationPrincipal ApiKey key, @PathVariable UUID id) {
+    Cancellation result = emails.cancel(id, key.readableProject()).orElseThrow(() -> notFound(id));
     if (!result.cancelled()) {
       throw notCancellable(id, result.status());
     }
-    return emails.find(id).orElseThrow(() -> notFound(id));
+    return emails.find(id, key.readableProject()).orElseThrow(() -> notFound(id));
   }
 
   private static ErrorResponseException notCancellable(UUID id, EmailStatus status) {
@@ -133,6 +138,7 @@ class EmailController implements EmailApi {
     return new ErrorResponseException(HttpStatus.CONFLICT, problem, null);
   }
 
+  /** Also the answer for another project's email: the same body, so an id tells nothing. */
   private static ErrorResponseException notFound(UUID id) {
     ProblemDetail problem =
         ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No email with id " + id);

@@ -1,5 +1,6 @@
 package dev.mailroom.email;
 
+import dev.mailroom.apikey.ApiKey;
 import dev.mailroom.system.FieldProblem;
 import dev.mailroom.system.InvalidRequestException;
 import java.net.IDN;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.util.MultiValueMap;
@@ -21,11 +23,14 @@ import org.springframework.util.MultiValueMap;
  * parameter is checked, and an unknown one is refused rather than ignored, so a typo does not
  * silently widen a search.
  *
+ * @param project only this project's emails; null for every project, which only an admin key may
+ *     search (see {@link #within})
  * @param recipient an address as stored: lower case, its domain in ASCII form
  * @param createdAfter inclusive
  * @param createdBefore exclusive
  */
 record EmailFilter(
+    @Nullable String project,
     @Nullable EmailStatus status,
     @Nullable String recipient,
     @Nullable String tag,
@@ -40,6 +45,7 @@ record EmailFilter(
 
   private static final Set<String> PARAMETERS =
       Set.of(
+          "project",
           "status",
           "recipient",
           "tag",
@@ -48,6 +54,8 @@ record EmailFilter(
           "createdBefore",
           "limit",
           "cursor");
+
+  private static final Pattern PROJECT = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   /** Instants PostgreSQL and the driver both handle; anything else is a mistake or a probe. */
   private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
@@ -115,6 +123,7 @@ record EmailFilter(
     Parser p = new Parser(parameters, problems);
     EmailFilter filter =
         new EmailFilter(
+            p.project(),
             p.status(),
             p.recipient(),
             p.tag(),
@@ -135,6 +144,42 @@ record EmailFilter(
     return filter;
   }
 
+  /**
+   * This search as the key may make it: within the key's project, or for an admin key within the
+   * project it asked for, if any.
+   *
+   * @throws InvalidRequestException a 403 naming {@code project} when a key that is not admin asks
+   *     for another project than its own
+   */
+  EmailFilter within(ApiKey key) {
+    if (key.admin()) {
+      return this;
+    }
+    if (project != null && !project.equals(key.project())) {
+      throw new InvalidRequestException(
+          HttpStatus.FORBIDDEN,
+          "Another project's emails",
+          List.of(
+              FieldProblem.parameter(
+                  "project",
+                  "API key '"
+                      + key.name()
+                      + "' searches its own project '"
+                      + key.project()
+                      + "' only; other projects need the 'admin' scope")));
+    }
+    return new EmailFilter(
+        key.project(),
+        status,
+        recipient,
+        tag,
+        template,
+        createdAfter,
+        createdBefore,
+        cursor,
+        limit);
+  }
+
   private static List<String> sorted() {
     return PARAMETERS.stream().sorted().toList();
   }
@@ -149,6 +194,17 @@ record EmailFilter(
       }
       if (value.isEmpty()) {
         problems.add(FieldProblem.parameter(name, "must not be empty"));
+        return null;
+      }
+      return value;
+    }
+
+    @Nullable String project() {
+      String value = value("project");
+      if (value != null && !PROJECT.matcher(value).matches()) {
+        problems.add(
+            FieldProblem.parameter(
+                "project", "must be 1-64 characters of A-Z, a-z, 0-9, '_', '.' or '-'"));
         return null;
       }
       return value;

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
@@ -26,7 +27,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Accepts an email, or a batch of them: validate, render, compose, store, and only then answer. A
  * returned {@link Accepted} means the row is committed. Single sends and batches share every step;
- * a batch only prepares all its emails before storing any.
+ * a batch only prepares all its emails before storing any. Every email belongs to the project of
+ * the key that sent it: it renders that project's templates, and its idempotency key is unique
+ * within that project only.
  */
 @Service
 public class EmailIntake {
@@ -41,7 +44,8 @@ public class EmailIntake {
   private final ApplicationEventPublisher events;
   private final EmailSettings settings;
   private final @Nullable EmailAddress defaultFrom;
-  private final Counter accepted;
+  private final MeterRegistry meters;
+  private final Map<String, Counter> accepted = new ConcurrentHashMap<>();
 
   EmailIntake(
       EmailRequestValidator validator,
@@ -65,10 +69,7 @@ public class EmailIntake {
     this.settings = settings;
     this.defaultFrom =
         settings.defaultFrom() == null ? null : EmailAddress.parse(settings.defaultFrom());
-    this.accepted =
-        Counter.builder("mailroom.emails.accepted")
-            .description("Emails accepted for delivery")
-            .register(meters);
+    this.meters = meters;
   }
 
   /**
@@ -82,16 +83,21 @@ public class EmailIntake {
    */
   public record BatchAccepted(List<Accepted> emails, boolean replayed) {}
 
-  public Accepted accept(SendEmailRequest request, @Nullable String idempotencyKey) {
+  /**
+   * @param project the project of the key that sends it
+   */
+  public Accepted accept(
+      String project, SendEmailRequest request, @Nullable String idempotencyKey) {
     idempotency.checkKey(idempotencyKey);
     Instant now = Instant.now();
     Schedule schedule = validate(request, now);
     byte[] hash = idempotency.hash(idempotencyKey, request);
-    NewEmail email = prepare(request, idempotencyKey, hash, schedule, now);
+    NewEmail email = prepare(project, request, idempotencyKey, hash, schedule, now);
     Accepted result =
         transaction.execute(
             tx ->
                 idempotency.once(
+                    project,
                     idempotencyKey,
                     hash,
                     idempotency::replayEmail,
@@ -100,7 +106,7 @@ public class EmailIntake {
                       return stored(List.of(email)).get(0);
                     }));
     if (!result.replayed()) {
-      accepted.increment();
+      accepted(project).increment();
     }
     return result;
   }
@@ -110,7 +116,8 @@ public class EmailIntake {
    * anything is stored; then all are stored in one transaction. The batch's idempotency key and
    * request hash are kept on its first email, with the ids of the whole batch.
    */
-  public BatchAccepted acceptBatch(SendBatchRequest batch, @Nullable String idempotencyKey) {
+  public BatchAccepted acceptBatch(
+      String project, SendBatchRequest batch, @Nullable String idempotencyKey) {
     idempotency.checkKey(idempotencyKey);
     List<@Nullable SendEmailRequest> requests = Batches.emails(batch, settings.maxBatchSize());
     Instant now = Instant.now();
@@ -122,21 +129,22 @@ public class EmailIntake {
             requests,
             (i, request) ->
                 i == 0
-                    ? prepare(request, idempotencyKey, hash, schedules.get(i), now)
-                    : prepare(request, null, null, schedules.get(i), now));
+                    ? prepare(project, request, idempotencyKey, hash, schedules.get(i), now)
+                    : prepare(project, request, null, null, schedules.get(i), now));
     BatchAccepted result =
         transaction.execute(
             tx ->
                 idempotency.once(
+                    project,
                     idempotencyKey,
                     hash,
-                    idempotency::replayBatch,
+                    first -> idempotency.replayBatch(project, first),
                     () -> {
                       emails.insertAll(prepared);
                       return new BatchAccepted(stored(prepared), false);
                     }));
     if (!result.replayed()) {
-      accepted.increment(prepared.size());
+      accepted(project).increment(prepared.size());
     }
     return result;
   }
@@ -153,18 +161,20 @@ public class EmailIntake {
 
   /** Renders and composes a valid email: everything short of storing it. */
   private NewEmail prepare(
+      String project,
       SendEmailRequest request,
       @Nullable String idempotencyKey,
       byte @Nullable [] hash,
       Schedule schedule,
       Instant now) {
     UUID id = UUID.randomUUID();
-    Content content = content(request);
+    Content content = content(project, request);
     WireAddresses addresses = WireAddresses.of(request, defaultFrom);
     String messageId = messageIds.of(id);
     byte[] mime = composer.compose(draft(request, content, addresses, messageId));
     return new NewEmail(
         id,
+        project,
         addresses.from().toUnicodeString(),
         addresses.from().getAddress(),
         content.subject(),
@@ -184,7 +194,7 @@ public class EmailIntake {
   private record Content(
       String subject, @Nullable String html, String text, @Nullable TemplateUsed template) {}
 
-  private Content content(SendEmailRequest request) {
+  private Content content(String project, SendEmailRequest request) {
     String name = request.template();
     if (name == null) {
       String html = blankToNull(request.html());
@@ -194,7 +204,7 @@ public class EmailIntake {
     Map<String, ? extends @Nullable Object> variables =
         request.variables() == null ? Map.of() : request.variables();
     RenderedTemplate rendered =
-        RenderProblems.forSend(() -> templates.render(name, request.locale(), variables));
+        RenderProblems.forSend(() -> templates.render(project, name, request.locale(), variables));
     EmailRequestValidator.checkRenderedSubject(rendered.subject());
     return new Content(
         rendered.subject(),
@@ -228,6 +238,17 @@ public class EmailIntake {
       events.publishEvent(new EmailQueued(due));
     }
     return stored.stream().map(email -> new Accepted(email.id(), email.status(), false)).toList();
+  }
+
+  /** The accepted counter of a project; projects are configured, so their number is bounded. */
+  private Counter accepted(String project) {
+    return accepted.computeIfAbsent(
+        project,
+        p ->
+            Counter.builder("mailroom.emails.accepted")
+                .description("Emails accepted for delivery")
+                .tag("project", p)
+                .register(meters));
   }
 
   private static Map<String, String> nonNullValues(Map<String, @Nullable String> metadata) {

@@ -8,6 +8,7 @@ import dev.mailroom.email.EmailView.Tls;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -39,6 +40,12 @@ class EmailRepository {
 
   private static final String[] WAITING = names(CANCELLABLE);
 
+  /**
+   * The caller's project, or any when {@code :project} is null (an admin key). Another project's
+   * email is then not found at all, the same as an id that does not exist.
+   */
+  private static final String IN_PROJECT = "(CAST(:project AS text) IS NULL OR project = :project)";
+
   private final JdbcClient jdbc;
   private final JdbcTemplate batch;
   private final NamedParameterJdbcTemplate named;
@@ -55,6 +62,7 @@ class EmailRepository {
   /** A row to insert: the rendered, composed email and its envelope. */
   record NewEmail(
       UUID id,
+      String project,
       String from,
       String envelopeFrom,
       String subject,
@@ -91,6 +99,7 @@ class EmailRepository {
       rows[i] =
           new MapSqlParameterSource()
               .addValue("id", email.id())
+              .addValue("project", email.project())
               .addValue("status", email.status().name())
               .addValue("sendAt", timestamp(email.schedule().sendAt()))
               .addValue("expiresAt", timestamp(email.schedule().expiresAt()))
@@ -113,11 +122,11 @@ class EmailRepository {
     }
     named.batchUpdate(
         """
-        INSERT INTO emails (id, status, from_address, envelope_from, subject, message_id, mime,
+        INSERT INTO emails (id, project, status, from_address, envelope_from, subject, message_id, mime,
                             template_name, template_version, template_locale, tags, metadata,
                             idempotency_key, request_hash, batch_ids, send_at, expires_at,
                             priority, due_at)
-        VALUES (:id, :status, :from, :envelopeFrom, :subject, :messageId, :mime,
+        VALUES (:id, :project, :status, :from, :envelopeFrom, :subject, :messageId, :mime,
                 :templateName, :templateVersion, :templateLocale, :tags, CAST(:metadata AS jsonb),
                 :idempotencyKey, :requestHash, CAST(:batchIds AS uuid[]), :sendAt, :expiresAt,
                 :priority, GREATEST(CAST(:sendAt AS timestamptz), now()))
@@ -157,9 +166,14 @@ class EmailRepository {
     }
   }
 
-  Optional<Existing> findByIdempotencyKey(String key) {
+  /** Idempotency keys are the project's own: another project's use of the same key is not found. */
+  Optional<Existing> findByIdempotencyKey(String project, String key) {
     return jdbc.sql(
-            "SELECT id, status, request_hash, batch_ids FROM emails WHERE idempotency_key = :key")
+            """
+            SELECT id, status, request_hash, batch_ids FROM emails
+             WHERE project = :project AND idempotency_key = :key
+            """)
+        .param("project", project)
         .param("key", key)
         .query(
             (rs, n) ->
@@ -171,11 +185,13 @@ class EmailRepository {
         .optional();
   }
 
-  /** The current status of each of these emails that is still stored. */
-  Map<UUID, EmailStatus> statuses(List<UUID> ids) {
+  /** The current status of each of these emails of the project that is still stored. */
+  Map<UUID, EmailStatus> statuses(String project, List<UUID> ids) {
     Map<UUID, EmailStatus> statuses = new java.util.HashMap<>();
-    jdbc.sql("SELECT id, status FROM emails WHERE id = ANY(CAST(:ids AS uuid[]))")
+    jdbc.sql(
+            "SELECT id, status FROM emails WHERE id = ANY(CAST(:ids AS uuid[])) AND project = :project")
         .param("ids", ids.stream().map(UUID::toString).toArray(String[]::new))
+        .param("project", project)
         .query(
             rs -> {
               statuses.put(
@@ -184,10 +200,14 @@ class EmailRepository {
     return statuses;
   }
 
-  /** Serialises requests that share an idempotency key: false when another transaction holds it. */
-  boolean tryLockIdempotencyKey(String key) {
+  /**
+   * Serialises requests that share an idempotency key within a project: false when another
+   * transaction holds it. A space joins the two, as neither a project name nor a key has one.
+   */
+  boolean tryLockIdempotencyKey(String project, String key) {
     return Boolean.TRUE.equals(
-        jdbc.sql("SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))")
+        jdbc.sql("SELECT pg_try_advisory_xact_lock(hashtextextended(:project || ' ' || :key, 0))")
+            .param("project", project)
             .param("key", key)
             .query(Boolean.class)
             .single());
@@ -207,26 +227,30 @@ class EmailRepository {
    * change (it waits for the claim to commit and re-reads the row); a claim that comes second skips
    * the row while it is locked and then no longer finds it due.
    *
-   * @return empty when there is no such email
+   * @param project the caller's project; null for an admin key, which may cancel any project's
+   * @return empty when there is no such email in the project
    */
-  Optional<Cancellation> cancel(UUID id) {
+  Optional<Cancellation> cancel(UUID id, @Nullable String project) {
     for (int tries = 1; ; tries++) {
       int updated =
           jdbc.sql(
                   """
                   UPDATE emails SET status = :cancelled, due_at = NULL, updated_at = now()
                    WHERE id = :id AND status = ANY(CAST(:cancellable AS text[]))
-                  """)
+                     AND """
+                      + IN_PROJECT)
               .param("id", id)
               .param("cancelled", EmailStatus.CANCELLED.name())
               .param("cancellable", WAITING)
+              .param("project", project, Types.VARCHAR)
               .update();
       if (updated == 1) {
         return Optional.of(new Cancellation(true, EmailStatus.CANCELLED));
       }
       Optional<EmailStatus> status =
-          jdbc.sql("SELECT status FROM emails WHERE id = :id")
+          jdbc.sql("SELECT status FROM emails WHERE id = :id AND " + IN_PROJECT)
               .param("id", id)
+              .param("project", project, Types.VARCHAR)
               .query((rs, n) -> EmailStatus.valueOf(rs.getString("status")))
               .optional();
       // Cancellable again means a dispatcher gave the email back between the two statements
@@ -237,25 +261,31 @@ class EmailRepository {
     }
   }
 
+  /**
+   * @param project the caller's project; null for an admin key, which reads every project's
+   * @return empty when there is no such email in the project
+   */
   @Transactional(readOnly = true)
-  Optional<EmailView> find(UUID id) {
+  Optional<EmailView> find(UUID id, @Nullable String project) {
     return jdbc.sql(
             """
-            SELECT id, status, message_id, from_address, subject, template_name, template_version,
+            SELECT id, project, status, message_id, from_address, subject, template_name, template_version,
                    template_locale, tags, metadata::text AS metadata, priority, created_at,
                    send_at, expires_at, sent_at,
                    CASE WHEN status = ANY(CAST(:waiting AS text[])) THEN due_at END AS next_attempt_at,
                    failure_reason, failure_detail
-              FROM emails WHERE id = :id
-            """)
+              FROM emails WHERE id = :id AND """
+                + IN_PROJECT)
         .param("id", id)
         .param("waiting", WAITING)
+        .param("project", project, Types.VARCHAR)
         .query((rs, n) -> view(rs))
         .optional()
         .map(
             email ->
                 new EmailView(
                     email.id(),
+                    email.project(),
                     email.status(),
                     email.messageId(),
                     email.from(),
@@ -280,6 +310,7 @@ class EmailRepository {
     String templateName = rs.getString("template_name");
     return new EmailView(
         rs.getObject("id", UUID.class),
+        rs.getString("project"),
         EmailStatus.valueOf(rs.getString("status")),
         rs.getString("message_id"),
         rs.getString("from_address"),

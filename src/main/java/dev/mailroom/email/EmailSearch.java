@@ -22,8 +22,9 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Lists emails newest first with keyset pagination: a page continues strictly after the
  * (created_at, id) of the previous page's last row, so emails accepted meanwhile never shift or
- * repeat a page. Each filter has an index that serves it in this order (V5__email_search.sql); the
- * recipients of a whole page are read with one more query.
+ * repeat a page. Each filter has an index that serves it in this order (V5__email_search.sql, and
+ * within a project V8__project_indexes.sql); the recipients of a whole page are read with one more
+ * query.
  */
 @Repository
 class EmailSearch {
@@ -52,6 +53,7 @@ class EmailSearch {
                 r ->
                     new EmailSummary(
                         r.id(),
+                        r.project(),
                         r.status(),
                         r.from(),
                         r.subject(),
@@ -70,6 +72,11 @@ class EmailSearch {
   Query query(EmailFilter filter) {
     List<String> where = new ArrayList<>();
     Map<String, Object> parameters = new LinkedHashMap<>();
+    // First, as the leading column of the indexes that serve a search within one project.
+    if (filter.project() != null) {
+      where.add("project = :project");
+      parameters.put("project", filter.project());
+    }
     if (filter.status() != null) {
       where.add("status = :status");
       parameters.put("status", filter.status().name());
@@ -104,7 +111,7 @@ class EmailSearch {
     parameters.put("limit", filter.limit() + 1);
     return new Query(
         """
-        SELECT id, status, from_address, subject, template_name, tags, created_at, sent_at
+        SELECT id, project, status, from_address, subject, template_name, tags, created_at, sent_at
           FROM emails e
         """
             + (where.isEmpty() ? "" : " WHERE " + String.join("\n   AND ", where) + "\n")
@@ -114,6 +121,7 @@ class EmailSearch {
 
   private record Row(
       UUID id,
+      String project,
       EmailStatus status,
       String from,
       String subject,
@@ -125,6 +133,7 @@ class EmailSearch {
   private static Row row(ResultSet rs) throws SQLException {
     return new Row(
         rs.getObject("id", UUID.class),
+        rs.getString("project"),
         EmailStatus.valueOf(rs.getString("status")),
         rs.getString("from_address"),
         rs.getString("subject"),

@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EmailSummary(
     UUID id,
+    String project,
     EmailStatus status,
     String from,
     String subject,

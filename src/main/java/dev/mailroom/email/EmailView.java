@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
     description = "An email, each recipient's fate and every delivery attempt",
     requiredProperties = {
       "id",
+      "project",
       "status",
       "messageId",
       "from",
@@ -26,6 +27,8 @@ import org.jspecify.annotations.Nullable;
     })
 public record EmailView(
     UUID id,
+    @Schema(description = "The project of the API key that sent it", example = "billing")
+        String project,
     EmailStatus status,
     String messageId,
     String from,

@@ -24,6 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The {@code Idempotency-Key} contract: a request sent again with the same key and the same body is
  * answered as the first time, with nothing stored again; the same key with another body is refused.
  * The key and the hash of the request are stored with the email (a batch's with its first email).
+ * Keys belong to the project that sent them: another project's use of the same key is neither
+ * replayed nor named, and does not stop this one.
  */
 @Component
 class Idempotency {
@@ -70,9 +72,11 @@ class Idempotency {
   /**
    * Runs {@code store} at most once per idempotency key: a request with a key already stored is
    * answered by {@code replay} if it is the same request, and refused otherwise. Runs inside the
-   * intake transaction, which holds the key's lock until it commits.
+   * intake transaction, which holds the key's lock until it commits. Only the project's own keys
+   * are looked at.
    */
   <T> T once(
+      String project,
       @Nullable String key,
       byte @Nullable [] hash,
       Function<EmailRepository.Existing, T> replay,
@@ -80,7 +84,7 @@ class Idempotency {
     if (key == null) {
       return store.get();
     }
-    if (!emails.tryLockIdempotencyKey(key)) {
+    if (!emails.tryLockIdempotencyKey(project, key)) {
       throw new InvalidRequestException(
           HttpStatus.CONFLICT,
           "A request with this Idempotency-Key is in progress",
@@ -89,7 +93,7 @@ class Idempotency {
                   "Idempotency-Key",
                   "another request with this key has not finished; retry shortly")));
     }
-    Optional<EmailRepository.Existing> existing = emails.findByIdempotencyKey(key);
+    Optional<EmailRepository.Existing> existing = emails.findByIdempotencyKey(project, key);
     if (existing.isEmpty()) {
       return store.get();
     }
@@ -111,9 +115,9 @@ class Idempotency {
   }
 
   /** The answer the batch got the first time, with each email's current status. */
-  BatchAccepted replayBatch(EmailRepository.Existing first) {
+  BatchAccepted replayBatch(String project, EmailRepository.Existing first) {
     List<UUID> ids = first.batchIds() == null ? List.of(first.id()) : first.batchIds();
-    Map<UUID, EmailStatus> statuses = emails.statuses(ids);
+    Map<UUID, EmailStatus> statuses = emails.statuses(project, ids);
     // An email deleted since (by retention) is left out rather than given a status it lacks.
     return new BatchAccepted(
         ids.stream()

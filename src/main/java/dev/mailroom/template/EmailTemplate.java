@@ -6,13 +6,17 @@ import org.jspecify.annotations.Nullable;
 /**
  * One immutable version of a template, as rendered: emails pin its name and version.
  *
+ * @param project the project the template belongs to, or {@link TemplateSource#SHARED} for one from
+ *     files: two projects' templates of the same name and version are different templates
  * @param contentHash {@link TemplateContent#hash()}, so that a cached version is known to be the
  *     same content as the stored one
  */
-record EmailTemplate(String name, int version, String contentHash, TemplateContent content) {
+record EmailTemplate(
+    String project, String name, int version, String contentHash, TemplateContent content) {
 
+  /** A shared template, as read from files. */
   static EmailTemplate of(String name, int version, TemplateContent content) {
-    return new EmailTemplate(name, version, content.hash(), content);
+    return new EmailTemplate(TemplateSource.SHARED, name, version, content.hash(), content);
   }
 
   /** The variant for the first candidate locale that has one, else the default variant. */
@@ -28,7 +32,7 @@ record EmailTemplate(String name, int version, String contentHash, TemplateConte
 
   /**
    * One locale's files of this version. Thymeleaf knows each file by its key {@code
-   * name/version/locale/file}, which is also the key of its compiled form in the cache.
+   * project/name/version/locale/file}, which is also the key of its compiled form in the cache.
    */
   record Variant(EmailTemplate template, String locale, TemplateContent.Variant files) {
 
@@ -45,7 +49,15 @@ record EmailTemplate(String name, int version, String contentHash, TemplateConte
     }
 
     String key(TemplatePart part) {
-      return template.name() + "/" + template.version() + "/" + locale + "/" + part.fileName();
+      return template.project()
+          + "/"
+          + template.name()
+          + "/"
+          + template.version()
+          + "/"
+          + locale
+          + "/"
+          + part.fileName();
     }
   }
 }

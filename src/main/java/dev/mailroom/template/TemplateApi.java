@@ -1,5 +1,6 @@
 package dev.mailroom.template;
 
+import dev.mailroom.apikey.ApiKey;
 import dev.mailroom.template.TemplateController.Preview;
 import dev.mailroom.template.TemplateController.TemplateDetails;
 import dev.mailroom.template.TemplateController.TemplateList;
@@ -25,11 +26,11 @@ interface TemplateApi {
       operationId = "listTemplates",
       summary = "List templates",
       description =
-          "Every stored template, archived ones included, by name, without content. Needs the"
-              + " `templates` scope.")
+          "The project's templates and the shared ones from files, archived ones included, by"
+              + " name, without content. Needs the `templates` scope.")
   @ApiResponse(responseCode = "200", description = "The templates")
   @ApiResponse(responseCode = "503", description = "The database is unreachable")
-  TemplateList list();
+  TemplateList list(@Parameter(hidden = true) ApiKey key);
 
   @Operation(
       operationId = "getTemplate",
@@ -46,7 +47,7 @@ interface TemplateApi {
   @ApiResponse(responseCode = "200", description = "The template")
   @ApiResponse(responseCode = "404", description = "No template has this name")
   @ApiResponse(responseCode = "503", description = "The database is unreachable")
-  TemplateDetails get(String name);
+  TemplateDetails get(@Parameter(hidden = true) ApiKey key, String name);
 
   @Operation(
       operationId = "getTemplateVersion",
@@ -70,7 +71,7 @@ interface TemplateApi {
   @ApiResponse(responseCode = "400", description = "The version is not a number")
   @ApiResponse(responseCode = "404", description = "No template has this name, or no such version")
   @ApiResponse(responseCode = "503", description = "The database is unreachable")
-  VersionView version(String name, int version);
+  VersionView version(@Parameter(hidden = true) ApiKey key, String name, int version);
 
   @Operation(
       operationId = "saveTemplate",
@@ -79,7 +80,9 @@ interface TemplateApi {
           "Checks the content (Thymeleaf syntax, and expressions limited to the variables) and"
               + " stores it as the template's next version; new emails use it from now on. The"
               + " same content as the latest version creates nothing. A PUT to an archived"
-              + " template restores it with a new version. Needs the `templates` scope.",
+              + " template restores it with a new version. A shared template (from files) cannot be"
+              + " changed, nor shadowed by a project's own of its name (409). Needs the"
+              + " `templates` scope.",
       parameters =
           @Parameter(
               name = "name",
@@ -87,7 +90,7 @@ interface TemplateApi {
               description =
                   "1-64 of a-z, 0-9, '.', '_' and '-', starting with a letter or digit, no '..'",
               schema = @Schema(type = "string", pattern = "^[a-z0-9][a-z0-9._-]{0,63}$"),
-              example = "welcome"))
+              example = "onboarding"))
   @ApiResponse(
       responseCode = "201",
       description = "A new version was created",
@@ -107,13 +110,17 @@ interface TemplateApi {
   @ApiResponse(
       responseCode = "400",
       description = "Unparseable JSON, an unknown field or a wrong type")
+  @ApiResponse(
+      responseCode = "409",
+      description = "The name is a shared template's, from files: read-only")
   @ApiResponse(responseCode = "413", description = "The body is over the size limit")
   @ApiResponse(responseCode = "415", description = "The body is not application/json")
   @ApiResponse(
       responseCode = "422",
       description = "An invalid name or field, or a syntax error located by field, line and column")
   @ApiResponse(responseCode = "503", description = "The database is unreachable; nothing stored")
-  ResponseEntity<VersionView> put(String name, TemplateRequest request);
+  ResponseEntity<VersionView> put(
+      @Parameter(hidden = true) ApiKey key, String name, TemplateRequest request);
 
   @Operation(
       operationId = "archiveTemplate",
@@ -130,8 +137,11 @@ interface TemplateApi {
               example = "welcome"))
   @ApiResponse(responseCode = "204", description = "Archived")
   @ApiResponse(responseCode = "404", description = "No template has this name")
+  @ApiResponse(
+      responseCode = "409",
+      description = "The name is a shared template's, from files: read-only")
   @ApiResponse(responseCode = "503", description = "The database is unreachable")
-  ResponseEntity<Void> archive(String name);
+  ResponseEntity<Void> archive(@Parameter(hidden = true) ApiKey key, String name);
 
   @Operation(
       operationId = "previewTemplate",
@@ -157,5 +167,5 @@ interface TemplateApi {
       responseCode = "422",
       description = "Missing variables, an invalid locale or version, or a failed rendering")
   @ApiResponse(responseCode = "503", description = "The database is unreachable")
-  Preview preview(String name, PreviewRequest request);
+  Preview preview(@Parameter(hidden = true) ApiKey key, String name, PreviewRequest request);
 }

@@ -13,7 +13,7 @@ import org.springframework.stereotype.Service;
 
 /**
  * Templates as the API manages them: validate and check content, store it as a new version, list,
- * archive, preview.
+ * archive, preview. Each project manages its own; the shared templates from files are read-only.
  */
 @Service
 class TemplateCatalog {
@@ -33,12 +33,12 @@ class TemplateCatalog {
   }
 
   /**
-   * Validates, checks and stores content as the next version of a template.
+   * Validates, checks and stores content as the next version of a project's template.
    *
    * @throws InvalidRequestException 422 naming each invalid field, and each file with a syntax
-   *     error by its line
+   *     error by its line; 409 when the name is a shared template's
    */
-  TemplateStore.Saved save(String name, TemplateRequest request) {
+  TemplateStore.Saved save(String project, String name, TemplateRequest request) {
     if (!TemplateNames.isValid(name)) {
       throw new InvalidRequestException(
           HttpStatus.UNPROCESSABLE_CONTENT,
@@ -62,13 +62,42 @@ class TemplateCatalog {
               .map(error -> FieldProblem.at(error.part().pointer(error.locale()), error.detail()))
               .toList());
     }
-    return store.save(name, content);
+    try {
+      return store.save(project, name, content);
+    } catch (TemplateStore.SharedTemplateException e) {
+      throw readOnly(e);
+    }
+  }
+
+  /**
+   * Archives the project's template.
+   *
+   * @throws TemplateNotFoundException when there is no such template
+   * @throws InvalidRequestException 409 when the name is a shared template's
+   */
+  void archive(String project, String name) {
+    boolean archived;
+    try {
+      archived = TemplateNames.isValid(name) && store.archive(project, name);
+    } catch (TemplateStore.SharedTemplateException e) {
+      throw readOnly(e);
+    }
+    if (!archived) {
+      throw new TemplateNotFoundException(name);
+    }
+  }
+
+  private static InvalidRequestException readOnly(TemplateStore.SharedTemplateException e) {
+    return new InvalidRequestException(
+        HttpStatus.CONFLICT,
+        "Shared template",
+        List.of(FieldProblem.parameter("name", e.getMessage())));
   }
 
   /**
    * @throws TemplateNotFoundException when there is no such template or version
    */
-  RenderedTemplate preview(String name, PreviewRequest request) {
+  RenderedTemplate preview(String project, String name, PreviewRequest request) {
     Integer version = request.version();
     if (version != null && version < 1) {
       throw InvalidRequestException.invalid(
@@ -77,7 +106,7 @@ class TemplateCatalog {
     Map<String, @Nullable Object> variables =
         request.variables() == null ? Map.of() : request.variables();
     return RenderProblems.forPreview(
-        () -> renderer.preview(name, version, request.locale(), variables));
+        () -> renderer.preview(project, name, version, request.locale(), variables));
   }
 
   private static TemplateContent content(TemplateRequest request, List<FieldProblem> problems) {

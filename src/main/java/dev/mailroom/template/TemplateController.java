@@ -1,5 +1,6 @@
 package dev.mailroom.template;
 
+import dev.mailroom.apikey.ApiKey;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.net.URI;
 import java.time.Instant;
@@ -10,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -21,7 +23,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Stored templates: immutable versions, archive, preview. Described for OpenAPI in {@link
- * TemplateApi}.
+ * TemplateApi}. A key sees its project's templates and the shared ones from files; another
+ * project's template is not found (404), and a shared one cannot be changed (409). An admin key
+ * manages its own project's templates like any other key.
  */
 @RestController
 @RequestMapping(path = "/templates", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -39,6 +43,10 @@ class TemplateController implements TemplateApi {
 
   record TemplateSummary(
       String name,
+      @Schema(
+              description =
+                  "From files, shared by every project: readable, and changed only in its files")
+          boolean shared,
       int latestVersion,
       boolean archived,
       Instant createdAt,
@@ -47,6 +55,7 @@ class TemplateController implements TemplateApi {
     static TemplateSummary of(TemplateStore.Summary summary) {
       return new TemplateSummary(
           summary.name(),
+          TemplateSource.SHARED.equals(summary.project()),
           summary.latestVersion(),
           summary.archivedAt() != null,
           summary.createdAt(),
@@ -56,6 +65,7 @@ class TemplateController implements TemplateApi {
 
   record TemplateDetails(
       String name,
+      @Schema(description = "From files, shared by every project and read-only") boolean shared,
       int latestVersion,
       boolean archived,
       @Nullable Instant archivedAt,
@@ -117,47 +127,39 @@ class TemplateController implements TemplateApi {
 
   @GetMapping
   @Override
-  public TemplateList list() {
-    return new TemplateList(store.list().stream().map(TemplateSummary::of).toList());
+  public TemplateList list(@AuthenticationPrincipal ApiKey key) {
+    return new TemplateList(store.list(key.project()).stream().map(TemplateSummary::of).toList());
   }
 
   @GetMapping("/{name}")
   @Override
-  public TemplateDetails get(@PathVariable String name) {
-    if (!TemplateNames.isValid(name)) {
-      throw new TemplateNotFoundException(name);
-    }
-    TemplateStore.Summary summary =
-        store.summary(name).orElseThrow(() -> new TemplateNotFoundException(name));
+  public TemplateDetails get(@AuthenticationPrincipal ApiKey key, @PathVariable String name) {
+    TemplateStore.Summary summary = summary(key, name);
     TemplateStore.StoredVersion latest =
         store
-            .version(name, summary.latestVersion())
+            .version(summary.project(), name, summary.latestVersion())
             .orElseThrow(() -> new TemplateNotFoundException(name));
     return new TemplateDetails(
         name,
+        TemplateSource.SHARED.equals(summary.project()),
         summary.latestVersion(),
         summary.archivedAt() != null,
         summary.archivedAt(),
         summary.createdAt(),
         summary.updatedAt(),
-        store.versions(name),
+        store.versions(summary.project(), name),
         VersionView.of(latest));
   }
 
   @GetMapping("/{name}/versions/{version}")
   @Override
-  public VersionView version(@PathVariable String name, @PathVariable int version) {
-    if (!TemplateNames.isValid(name)) {
-      throw new TemplateNotFoundException(name);
-    }
+  public VersionView version(
+      @AuthenticationPrincipal ApiKey key, @PathVariable String name, @PathVariable int version) {
+    TemplateStore.Summary summary = summary(key, name);
     return store
-        .version(name, version)
+        .version(summary.project(), name, version)
         .map(VersionView::of)
-        .orElseThrow(
-            () ->
-                store.summary(name).isPresent()
-                    ? new TemplateNotFoundException(name, version)
-                    : new TemplateNotFoundException(name));
+        .orElseThrow(() -> new TemplateNotFoundException(name, version));
   }
 
   /**
@@ -167,9 +169,12 @@ class TemplateController implements TemplateApi {
   @PutMapping(path = "/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
   @Override
   public ResponseEntity<VersionView> put(
-      @PathVariable String name, @RequestBody TemplateRequest request) {
-    TemplateStore.Saved saved = catalog.save(name, request);
-    VersionView version = VersionView.of(store.version(name, saved.version()).orElseThrow());
+      @AuthenticationPrincipal ApiKey key,
+      @PathVariable String name,
+      @RequestBody TemplateRequest request) {
+    TemplateStore.Saved saved = catalog.save(key.project(), name, request);
+    VersionView version =
+        VersionView.of(store.version(key.project(), name, saved.version()).orElseThrow());
     URI location = URI.create("/templates/" + name + "/versions/" + saved.version());
     if (saved.created()) {
       return ResponseEntity.created(location).body(version);
@@ -182,18 +187,20 @@ class TemplateController implements TemplateApi {
   /** Archives: no new email may use the template; emails rendered from it keep their version. */
   @DeleteMapping("/{name}")
   @Override
-  public ResponseEntity<Void> archive(@PathVariable String name) {
-    if (!TemplateNames.isValid(name) || !store.archive(name)) {
-      throw new TemplateNotFoundException(name);
-    }
+  public ResponseEntity<Void> archive(
+      @AuthenticationPrincipal ApiKey key, @PathVariable String name) {
+    catalog.archive(key.project(), name);
     return ResponseEntity.noContent().build();
   }
 
   /** Renders without sending or storing anything. */
   @PostMapping(path = "/{name}/preview", consumes = MediaType.APPLICATION_JSON_VALUE)
   @Override
-  public Preview preview(@PathVariable String name, @RequestBody PreviewRequest request) {
-    RenderedTemplate rendered = catalog.preview(name, request);
+  public Preview preview(
+      @AuthenticationPrincipal ApiKey key,
+      @PathVariable String name,
+      @RequestBody PreviewRequest request) {
+    RenderedTemplate rendered = catalog.preview(key.project(), name, request);
     return new Preview(
         rendered.name(),
         Integer.parseInt(rendered.version()),
@@ -201,5 +208,15 @@ class TemplateController implements TemplateApi {
         rendered.subject(),
         rendered.html(),
         rendered.text());
+  }
+
+  /** The key's project's template of this name, else the shared one. */
+  private TemplateStore.Summary summary(ApiKey key, String name) {
+    if (!TemplateNames.isValid(name)) {
+      throw new TemplateNotFoundException(name);
+    }
+    return store
+        .summary(key.project(), name)
+        .orElseThrow(() -> new TemplateNotFoundException(name));
   }
 }

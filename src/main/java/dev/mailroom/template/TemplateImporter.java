@@ -14,9 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Imports the templates kept in files ({@code classpath:email-templates/} and {@code
- * mailroom.templates.directory}) as new versions when their content changed, once every bean is
- * ready and before the server takes requests. A broken template in files stops startup, as a broken
- * configuration would.
+ * mailroom.templates.directory}), which every project shares, as new versions when their content
+ * changed, once every bean is ready and before the server takes requests. A broken template in
+ * files stops startup, as a broken configuration would.
  *
  * <p>Several replicas may start at once: each template is imported under its lock in {@link
  * TemplateStore#importFiles}, so the first one imports and the others find nothing changed.
@@ -56,6 +56,15 @@ class TemplateImporter implements SmartInitializingSingleton {
             template.origin(),
             version.get());
         imported.add(template.name());
+      }
+      List<String> own = store.projectsWithOwn(template.name());
+      if (!own.isEmpty()) {
+        log.warn(
+            "Email template '{}' from {} is shared by every project, but project(s) {} have a"
+                + " template of their own by that name, which they keep sending with",
+            template.name(),
+            template.origin(),
+            own);
       }
     }
     log.info(

@@ -7,17 +7,20 @@ import org.springframework.stereotype.Component;
 
 /**
  * Renders email templates at intake, always from the latest version of a template that is not
- * archived.
+ * archived: the sending project's own template of the name, else the shared one from files.
  *
- * <p>Each render asks the store which version is the latest (one primary-key lookup, so that every
- * replica sees a new version or an archive at once); the content of that version is read once and
- * kept, and its files are parsed once and kept by {@link CompiledTemplates}.
+ * <p>Each render asks the store which version is the latest (one lookup, so that every replica sees
+ * a new version or an archive at once); the content of that version is read once and kept, and its
+ * files are parsed once and kept by {@link CompiledTemplates}. Both caches know a template by its
+ * project as well as its name, so two projects' templates of one name never meet.
  */
 @Component
 public class TemplateRenderer {
 
   private final TemplateSource source;
   private final CompiledTemplates compiled;
+
+  /** The latest version read, by {@code project/name} of the template's own project. */
   private final Map<String, EmailTemplate> latest = new ConcurrentHashMap<>();
 
   TemplateRenderer(TemplateSource source, CompiledTemplates compiled) {
@@ -28,9 +31,10 @@ public class TemplateRenderer {
   /**
    * Renders the best variant of the latest version of a template for a locale.
    *
+   * @param project the sender's project, whose own template of the name comes before a shared one
    * @param locale a language tag such as {@code fr-CA} or {@code fr_CA}; null or blank for the
    *     default variant
-   * @throws TemplateNotFoundException when no template has that name
+   * @throws TemplateNotFoundException when neither the project nor the files have that template
    * @throws TemplateArchivedException when the template is archived
    * @throws IllegalArgumentException when {@code locale} is not a language tag
    * @throws MissingVariablesException when the template uses variables that were not given, or
@@ -38,8 +42,11 @@ public class TemplateRenderer {
    * @throws TemplateRenderingException when rendering fails for any other reason
    */
   public RenderedTemplate render(
-      String name, @Nullable String locale, Map<String, ? extends @Nullable Object> variables) {
-    TemplateSource.Head head = head(name);
+      String project,
+      String name,
+      @Nullable String locale,
+      Map<String, ? extends @Nullable Object> variables) {
+    TemplateSource.Head head = head(project, name);
     if (head.archived()) {
       throw new TemplateArchivedException(name);
     }
@@ -53,16 +60,17 @@ public class TemplateRenderer {
    * @throws TemplateNotFoundException when there is no such template or version
    */
   RenderedTemplate preview(
+      String project,
       String name,
       @Nullable Integer version,
       @Nullable String locale,
       Map<String, ? extends @Nullable Object> variables) {
-    TemplateSource.Head head = head(name);
+    TemplateSource.Head head = head(project, name);
     EmailTemplate template =
         version == null || version == head.version()
             ? latest(name, head)
             : source
-                .load(name, version)
+                .load(head.project(), name, version)
                 .orElseThrow(() -> new TemplateNotFoundException(name, version));
     return compiled.render(template, locale, variables);
   }
@@ -72,28 +80,32 @@ public class TemplateRenderer {
     return compiled.parses();
   }
 
-  public boolean exists(String name) {
-    return TemplateNames.isValid(name) && source.head(name).isPresent();
+  /** Whether the project can send with a template of this name, its own or a shared one. */
+  public boolean exists(String project, String name) {
+    return TemplateNames.isValid(name) && source.head(project, name).isPresent();
   }
 
-  private TemplateSource.Head head(String name) {
+  private TemplateSource.Head head(String project, String name) {
     if (!TemplateNames.isValid(name)) {
       throw new TemplateNotFoundException(name);
     }
-    return source.head(name).orElseThrow(() -> new TemplateNotFoundException(name));
+    return source.head(project, name).orElseThrow(() -> new TemplateNotFoundException(name));
   }
 
   /** The latest version's content, read from the store only when it changed. */
   private EmailTemplate latest(String name, TemplateSource.Head head) {
-    EmailTemplate cached = latest.get(name);
+    String key = head.project() + "/" + name;
+    EmailTemplate cached = latest.get(key);
     if (cached != null
         && cached.version() == head.version()
         && cached.contentHash().equals(head.contentHash())) {
       return cached;
     }
     EmailTemplate loaded =
-        source.load(name, head.version()).orElseThrow(() -> new TemplateNotFoundException(name));
-    latest.put(name, loaded);
+        source
+            .load(head.project(), name, head.version())
+            .orElseThrow(() -> new TemplateNotFoundException(name));
+    latest.put(key, loaded);
     return loaded;
   }
 }

@@ -18,12 +18,17 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Templates and their immutable versions in PostgreSQL.
+ * Templates and their immutable versions in PostgreSQL, keyed by project and name.
+ *
+ * <p>Templates from files are imported into the {@linkplain TemplateSource#SHARED shared} project,
+ * which every project reads and none can change through the API. A project reads its own template
+ * of a name before the shared one; it cannot create a template of its own under a shared template's
+ * name (a template it had before the files got that name stays its own).
  *
  * <p>Every change to a template (a new version, an archive, an import at startup) takes a
- * transaction-scoped advisory lock on its name first, so that concurrent requests and replicas
- * starting at once decide one after the other whether a new version is needed, and version numbers
- * have no gaps.
+ * transaction-scoped advisory lock on its project and name first, so that concurrent requests and
+ * replicas starting at once decide one after the other whether a new version is needed, and version
+ * numbers have no gaps.
  */
 @Repository
 class TemplateStore implements TemplateSource {
@@ -58,8 +63,13 @@ class TemplateStore implements TemplateSource {
   /** One line of the version history. */
   record VersionInfo(int version, String contentHash, Source source, Instant createdAt) {}
 
-  /** A template without its content. */
+  /**
+   * A template without its content.
+   *
+   * @param project the template's own project: the caller's, or {@link TemplateSource#SHARED}
+   */
   record Summary(
+      String project,
       String name,
       int latestVersion,
       @Nullable Instant archivedAt,
@@ -73,74 +83,110 @@ class TemplateStore implements TemplateSource {
    */
   record Saved(int version, boolean created) {}
 
+  /** A change through the API to a template from files, which no project may change. */
+  static final class SharedTemplateException extends RuntimeException {
+    SharedTemplateException(String name) {
+      super(
+          "Template '"
+              + name
+              + "' comes from files that every project shares; it cannot be changed through the"
+              + " API. Change its files, or use another name");
+    }
+  }
+
+  /** One lookup of both candidates, the project's own first (false sorts before true). */
   @Override
-  public Optional<Head> head(String name) {
+  public Optional<Head> head(String project, String name) {
     return jdbc.sql(
             """
-            SELECT v.version, v.content_hash, t.archived_at IS NOT NULL AS archived
-              FROM templates t JOIN template_versions v ON v.name = t.name
-             WHERE t.name = :name
-             ORDER BY v.version DESC LIMIT 1
+            SELECT t.project, v.version, v.content_hash, t.archived_at IS NOT NULL AS archived
+              FROM templates t
+              JOIN template_versions v ON v.project = t.project AND v.name = t.name
+             WHERE t.project IN (:project, '*') AND t.name = :name
+             ORDER BY t.project = '*', v.version DESC LIMIT 1
             """)
+        .param("project", project)
         .param("name", name)
         .query(
             (rs, n) ->
                 new Head(
-                    rs.getInt("version"), rs.getString("content_hash"), rs.getBoolean("archived")))
+                    rs.getString("project"),
+                    rs.getInt("version"),
+                    rs.getString("content_hash"),
+                    rs.getBoolean("archived")))
         .optional();
   }
 
   @Override
-  public Optional<EmailTemplate> load(String name, int version) {
-    return version(name, version).map(StoredVersion::template);
+  public Optional<EmailTemplate> load(String project, String name, int version) {
+    return version(project, name, version).map(StoredVersion::template);
   }
 
-  Optional<StoredVersion> version(String name, int version) {
+  /**
+   * @param project the template's own project, as its {@link Summary} names it
+   */
+  Optional<StoredVersion> version(String project, String name, int version) {
     return jdbc.sql(
             """
-            SELECT name, version, subject, html, text, locales::text AS locales, required_variables,
-                   content_hash, source, created_at
-              FROM template_versions WHERE name = :name AND version = :version
+            SELECT project, name, version, subject, html, text, locales::text AS locales,
+                   required_variables, content_hash, source, created_at
+              FROM template_versions
+             WHERE project = :project AND name = :name AND version = :version
             """)
+        .param("project", project)
         .param("name", name)
         .param("version", version)
         .query((rs, n) -> storedVersion(rs))
         .optional();
   }
 
-  List<Summary> list() {
+  /** The project's templates and the shared ones, by name; its own first where both have one. */
+  List<Summary> list(String project) {
     return jdbc.sql(
             """
-            SELECT t.name, t.created_at, t.archived_at, v.version, v.created_at AS updated_at
+            SELECT DISTINCT ON (t.name) t.project, t.name, t.created_at, t.archived_at, v.version,
+                   v.created_at AS updated_at
               FROM templates t
               JOIN LATERAL (SELECT version, created_at FROM template_versions
-                             WHERE name = t.name ORDER BY version DESC LIMIT 1) v ON true
-             ORDER BY t.name
+                             WHERE project = t.project AND name = t.name
+                             ORDER BY version DESC LIMIT 1) v ON true
+             WHERE t.project IN (:project, '*')
+             ORDER BY t.name, t.project = '*'
             """)
+        .param("project", project)
         .query((rs, n) -> summary(rs))
         .list();
   }
 
-  Optional<Summary> summary(String name) {
+  /** The project's own template of this name, else the shared one. */
+  Optional<Summary> summary(String project, String name) {
     return jdbc.sql(
             """
-            SELECT t.name, t.created_at, t.archived_at, v.version, v.created_at AS updated_at
+            SELECT t.project, t.name, t.created_at, t.archived_at, v.version,
+                   v.created_at AS updated_at
               FROM templates t
               JOIN LATERAL (SELECT version, created_at FROM template_versions
-                             WHERE name = t.name ORDER BY version DESC LIMIT 1) v ON true
-             WHERE t.name = :name
+                             WHERE project = t.project AND name = t.name
+                             ORDER BY version DESC LIMIT 1) v ON true
+             WHERE t.project IN (:project, '*') AND t.name = :name
+             ORDER BY t.project = '*' LIMIT 1
             """)
+        .param("project", project)
         .param("name", name)
         .query((rs, n) -> summary(rs))
         .optional();
   }
 
-  List<VersionInfo> versions(String name) {
+  /**
+   * @param project the template's own project, as its {@link Summary} names it
+   */
+  List<VersionInfo> versions(String project, String name) {
     return jdbc.sql(
             """
             SELECT version, content_hash, source, created_at
-              FROM template_versions WHERE name = :name ORDER BY version
+              FROM template_versions WHERE project = :project AND name = :name ORDER BY version
             """)
+        .param("project", project)
         .param("name", name)
         .query(
             (rs, n) ->
@@ -153,28 +199,40 @@ class TemplateStore implements TemplateSource {
   }
 
   /**
-   * Stores content sent through the API as the next version, unless it equals the latest version of
-   * a template that is not archived. An archived template is un-archived by a new version, even one
-   * equal to the latest: the history then shows when it came back.
+   * Stores content sent through the API as the next version of the project's template, unless it
+   * equals the latest version of a template that is not archived. An archived template is
+   * un-archived by a new version, even one equal to the latest: the history then shows when it came
+   * back.
+   *
+   * @throws SharedTemplateException when the project has no template of this name and the files
+   *     have one
    */
-  Saved save(String name, TemplateContent content) {
+  Saved save(String project, String name, TemplateContent content) {
     String hash = content.hash();
     return inTransaction(
         () -> {
-          lock(name);
-          Optional<Boolean> archived = archived(name);
+          lock(project, name);
+          Optional<Boolean> archived = archived(project, name);
           if (archived.isEmpty()) {
-            jdbc.sql("INSERT INTO templates (name) VALUES (:name)").param("name", name).update();
-            insertVersion(name, 1, content, hash, Source.API);
+            if (archived(SHARED, name).isPresent()) {
+              throw new SharedTemplateException(name);
+            }
+            jdbc.sql("INSERT INTO templates (project, name) VALUES (:project, :name)")
+                .param("project", project)
+                .param("name", name)
+                .update();
+            insertVersion(project, name, 1, content, hash, Source.API);
             return new Saved(1, true);
           }
-          Head latest = head(name).orElseThrow();
+          Head latest = head(project, name).orElseThrow();
           if (!archived.get() && latest.contentHash().equals(hash)) {
             return new Saved(latest.version(), false);
           }
           int version = latest.version() + 1;
-          insertVersion(name, version, content, hash, Source.API);
-          jdbc.sql("UPDATE templates SET archived_at = NULL WHERE name = :name")
+          insertVersion(project, name, version, content, hash, Source.API);
+          jdbc.sql(
+                  "UPDATE templates SET archived_at = NULL WHERE project = :project AND name = :name")
+              .param("project", project)
               .param("name", name)
               .update();
           return new Saved(version, true);
@@ -182,9 +240,10 @@ class TemplateStore implements TemplateSource {
   }
 
   /**
-   * Imports a template found in files at startup. It becomes a new version only when the files
-   * changed since they were last imported, so a version made through the API since then stays the
-   * latest until the files change again; and not when they equal the latest version.
+   * Imports a template found in files at startup into the shared project. It becomes a new version
+   * only when the files changed since they were last imported, and not when they equal the latest
+   * version. (Shared templates made before projects may have versions from the API: one of those
+   * stays the latest until the files change.)
    *
    * @return the new version, or empty when nothing was imported
    */
@@ -192,33 +251,39 @@ class TemplateStore implements TemplateSource {
     String hash = content.hash();
     return inTransaction(
         () -> {
-          lock(name);
+          lock(SHARED, name);
           Optional<String> imported =
-              jdbc.sql("SELECT coalesce(imported_hash, '') FROM templates WHERE name = :name")
+              jdbc.sql(
+                      """
+                      SELECT coalesce(imported_hash, '') FROM templates
+                       WHERE project = '*' AND name = :name
+                      """)
                   .param("name", name)
                   .query(String.class)
                   .optional();
           if (imported.isEmpty()) {
-            jdbc.sql("INSERT INTO templates (name, imported_hash) VALUES (:name, :hash)")
+            jdbc.sql(
+                    "INSERT INTO templates (project, name, imported_hash) VALUES ('*', :name, :hash)")
                 .param("name", name)
                 .param("hash", hash)
                 .update();
-            insertVersion(name, 1, content, hash, Source.FILE);
+            insertVersion(SHARED, name, 1, content, hash, Source.FILE);
             return Optional.of(1);
           }
           if (imported.get().equals(hash)) {
             return Optional.empty();
           }
-          Head latest = head(name).orElseThrow();
+          Head latest = head(SHARED, name).orElseThrow();
           Optional<Integer> created = Optional.empty();
           if (!latest.contentHash().equals(hash)) {
-            insertVersion(name, latest.version() + 1, content, hash, Source.FILE);
-            jdbc.sql("UPDATE templates SET archived_at = NULL WHERE name = :name")
+            insertVersion(SHARED, name, latest.version() + 1, content, hash, Source.FILE);
+            jdbc.sql("UPDATE templates SET archived_at = NULL WHERE project = '*' AND name = :name")
                 .param("name", name)
                 .update();
             created = Optional.of(latest.version() + 1);
           }
-          jdbc.sql("UPDATE templates SET imported_hash = :hash WHERE name = :name")
+          jdbc.sql(
+                  "UPDATE templates SET imported_hash = :hash WHERE project = '*' AND name = :name")
               .param("name", name)
               .param("hash", hash)
               .update();
@@ -226,48 +291,76 @@ class TemplateStore implements TemplateSource {
         });
   }
 
+  /** The projects whose own template of this name comes before the shared one, for a warning. */
+  List<String> projectsWithOwn(String name) {
+    return jdbc.sql(
+            "SELECT project FROM templates WHERE name = :name AND project <> '*' ORDER BY project")
+        .param("name", name)
+        .query(String.class)
+        .list();
+  }
+
   /**
-   * Archives a template; archiving an archived template changes nothing.
+   * Archives the project's template; archiving an archived template changes nothing.
    *
-   * @return false when there is no such template
+   * @return false when neither the project nor the files have a template of this name
+   * @throws SharedTemplateException when only the files have one
    */
-  boolean archive(String name) {
+  boolean archive(String project, String name) {
     return inTransaction(
         () -> {
-          lock(name);
-          return jdbc.sql(
-                      "UPDATE templates SET archived_at = coalesce(archived_at, now()) WHERE name = :name")
-                  .param("name", name)
-                  .update()
-              > 0;
+          lock(project, name);
+          boolean archived =
+              jdbc.sql(
+                          """
+                          UPDATE templates SET archived_at = coalesce(archived_at, now())
+                           WHERE project = :project AND name = :name
+                          """)
+                      .param("project", project)
+                      .param("name", name)
+                      .update()
+                  > 0;
+          if (!archived && archived(SHARED, name).isPresent()) {
+            throw new SharedTemplateException(name);
+          }
+          return archived;
         });
   }
 
-  private void lock(String name) {
-    jdbc.sql("SELECT pg_advisory_xact_lock(:lockClass, hashtext(:name))")
+  private void lock(String project, String name) {
+    jdbc.sql("SELECT pg_advisory_xact_lock(:lockClass, hashtext(:project || ' ' || :name))")
         .param("lockClass", LOCK_CLASS)
+        .param("project", project)
         .param("name", name)
         .query((rs, n) -> 1)
         .single();
   }
 
-  /** Whether the template is archived; empty when there is no such template. */
-  private Optional<Boolean> archived(String name) {
-    return jdbc.sql("SELECT archived_at IS NOT NULL FROM templates WHERE name = :name")
+  /** Whether the template is archived; empty when the project has no such template. */
+  private Optional<Boolean> archived(String project, String name) {
+    return jdbc.sql(
+            "SELECT archived_at IS NOT NULL FROM templates WHERE project = :project AND name = :name")
+        .param("project", project)
         .param("name", name)
         .query(Boolean.class)
         .optional();
   }
 
   private void insertVersion(
-      String name, int version, TemplateContent content, String hash, Source source) {
+      String project,
+      String name,
+      int version,
+      TemplateContent content,
+      String hash,
+      Source source) {
     jdbc.sql(
             """
-            INSERT INTO template_versions (name, version, subject, html, text, locales,
+            INSERT INTO template_versions (project, name, version, subject, html, text, locales,
                                            required_variables, content_hash, source)
-            VALUES (:name, :version, :subject, :html, :text, CAST(:locales AS jsonb),
+            VALUES (:project, :name, :version, :subject, :html, :text, CAST(:locales AS jsonb),
                     :requiredVariables, :hash, :source)
             """)
+        .param("project", project)
         .param("name", name)
         .param("version", version)
         .param("subject", content.base().subject())
@@ -314,13 +407,18 @@ class TemplateStore implements TemplateSource {
             strings(rs.getArray("required_variables")));
     return new StoredVersion(
         new EmailTemplate(
-            rs.getString("name"), rs.getInt("version"), rs.getString("content_hash"), content),
+            rs.getString("project"),
+            rs.getString("name"),
+            rs.getInt("version"),
+            rs.getString("content_hash"),
+            content),
         Source.valueOf(rs.getString("source")),
         instant(rs, "created_at"));
   }
 
   private static Summary summary(ResultSet rs) throws SQLException {
     return new Summary(
+        rs.getString("project"),
         rs.getString("name"),
         rs.getInt("version"),
         nullableInstant(rs, "archived_at"),

@@ -17,6 +17,7 @@ import org.springframework.test.context.TestPropertySource;
 @TestPropertySource(
     properties = {
       "mailroom.api-keys[1].name=reader",
+      "mailroom.api-keys[1].project=test",
       "mailroom.api-keys[1].hash=" + ApiKeyTest.READER_HASH,
       "mailroom.api-keys[1].scopes=read",
       "mailroom.api-keys[2].name=billing",

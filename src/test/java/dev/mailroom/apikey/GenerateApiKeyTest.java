@@ -23,6 +23,7 @@ class GenerateApiKeyTest {
         run(
             "generate-api-key",
             "--name=billing",
+            "--project=shop",
             "--scopes=send,read",
             "--allowed-sender-domains=billing.acme.example,*.shop.example");
 
@@ -38,11 +39,22 @@ class GenerateApiKeyTest {
     assertThat(settings.apiKeys()).hasSize(1);
     ApiKeySettings.Key configured = settings.apiKeys().get(0);
     assertThat(configured.name()).isEqualTo("billing");
+    assertThat(configured.project()).isEqualTo("shop");
     assertThat(configured.hash()).isEqualTo(ApiKeys.hash(key));
     assertThat(configured.scopes()).containsExactlyInAnyOrder(Scope.SEND, Scope.READ);
     assertThat(configured.allowedSenderDomains())
         .containsExactly("billing.acme.example", "*.shop.example");
     assertThat(new ApiKeys(settings).authenticate(key)).isPresent();
+  }
+
+  @Test
+  void theProjectDefaultsToTheKeysName() throws Exception {
+    Run run = run("generate-api-key", "--name=billing", "--scopes=send,admin");
+
+    ApiKey key =
+        new ApiKeys(bind(run.out().substring(run.out().indexOf("mailroom:")))).all().get(0);
+    assertThat(key.project()).isEqualTo("billing");
+    assertThat(key.scopes()).containsExactlyInAnyOrder(Scope.SEND, Scope.ADMIN);
   }
 
   @Test
@@ -55,6 +67,8 @@ class GenerateApiKeyTest {
     assertThat(run("generate-api-key", "--scopes=send").exitCode()).isEqualTo(2);
     assertThat(run("generate-api-key", "--name=x", "--scopes=write").err())
         .contains("unknown scope");
+    assertThat(run("generate-api-key", "--name=x", "--project=a b", "--scopes=send").err())
+        .contains("--project must be");
     assertThat(run("generate-api-key", "--name=x").err()).contains("usage:");
     assertThat(
             run("generate-api-key", "--name=x", "--scopes=send", "--allowed-sender-domains=nodot")

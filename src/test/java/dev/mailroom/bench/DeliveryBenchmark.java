@@ -78,7 +78,7 @@ class DeliveryBenchmark extends ScriptedRelayTest {
           callers.submit(
               () -> {
                 for (int i = offset; i < emails; i += 4) {
-                  intake.accept(request(i), null);
+                  intake.accept("bench", request(i), null);
                 }
               }));
     }

@@ -15,9 +15,9 @@ class ClaimPlanTest extends HandBuiltDispatcherTest {
   void theClaimReadsDueRowsOnlyThroughTheIndexInPriorityOrderWithoutSorting() {
     jdbc.sql(
             """
-            INSERT INTO emails (id, status, from_address, envelope_from, subject, message_id, mime,
-                                priority, due_at)
-            SELECT gen_random_uuid(),
+            INSERT INTO emails (id, project, status, from_address, envelope_from, subject,
+                                message_id, mime, priority, due_at)
+            SELECT gen_random_uuid(), 'test',
                    CASE WHEN i % 10 = 0 THEN 'SCHEDULED' WHEN i % 100 = 1 THEN 'QUEUED' ELSE 'SENT' END,
                    'a@example.com', 'a@example.com', 's', 'plan-' || i, '\\x00', i % 3,
                    CASE WHEN i % 10 = 0 THEN now() + i * interval '1 second'

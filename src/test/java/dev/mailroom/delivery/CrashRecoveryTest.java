@@ -44,6 +44,7 @@ class CrashRecoveryTest extends ScriptedRelayTest {
   void killedDispatcherLosesNothingAndResendsOnlyWhatItHadInFlight() throws Exception {
     for (int i = 0; i < EMAILS; i++) {
       intake.accept(
+          "test",
           SendEmailRequests.to("user" + i + "@example.com")
               .subject("Hi")
               .text("Message " + i)

@@ -74,6 +74,7 @@ abstract class HandBuiltDispatcherTest extends ScriptedRelayTest {
       String to, @Nullable Instant sendAt, @Nullable Instant expiresAt, @Nullable String priority) {
     return intake
         .accept(
+            "test",
             SendEmailRequests.to(to)
                 .subject("Hello")
                 .text("Body of " + to)

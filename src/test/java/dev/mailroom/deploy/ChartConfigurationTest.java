@@ -160,6 +160,7 @@ class ChartConfigurationTest {
       ApiKeySettings.Key key = settings.apiKeys().get(i);
       assertThat(key.name()).isEqualTo(expected.get("name"));
       assertThat(key.hash()).isEqualTo(expected.get("hash"));
+      assertThat(key.project()).isEqualTo(expected.get("project"));
       assertThat(key.scopes())
           .extracting(Scope::value)
           .containsExactlyInAnyOrderElementsOf(

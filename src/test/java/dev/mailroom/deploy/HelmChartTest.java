@@ -517,8 +517,11 @@ class HelmChartTest {
         .as("the plaintext key instead of its hash")
         .hasMessageContaining("hash");
     assertThatThrownBy(
-            () -> template(MINIMAL_VALUES, t -> t.set("apiKeys.keys[0].scopes[0]", "admin")))
+            () -> template(MINIMAL_VALUES, t -> t.set("apiKeys.keys[0].scopes[0]", "write")))
         .hasMessageContaining("scopes");
+    assertThatThrownBy(
+            () -> template(MINIMAL_VALUES, t -> t.set("apiKeys.keys[0].project", "two words")))
+        .hasMessageContaining("project");
     assertThatThrownBy(() -> template(ALL_ON_VALUES, t -> t.set("apiKeys.keys[1].name", "billing")))
         .hasMessageContaining("apiKeys.keys: the name \"billing\" is used twice");
     assertThatThrownBy(

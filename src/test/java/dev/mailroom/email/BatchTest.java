@@ -243,7 +243,7 @@ class BatchTest extends ScriptedRelayTest {
   void aBatchWakesTheDispatcherOnce() {
     SendBatchRequest request = json.readValue(batch(20), SendBatchRequest.class);
 
-    EmailIntake.BatchAccepted accepted = intake.acceptBatch(request, null);
+    EmailIntake.BatchAccepted accepted = intake.acceptBatch("test", request, null);
 
     List<EmailQueued> queued = events.stream(EmailQueued.class).toList();
     assertThat(queued).hasSize(1);

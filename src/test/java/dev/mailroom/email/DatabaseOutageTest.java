@@ -211,16 +211,17 @@ class DatabaseOutageTest {
   void aConnectionLostInTheMiddleOfAnAcceptIsA503() throws Exception {
     Api api = new Api(port);
     try (Connection blocker = DriverManager.getConnection(postgres.jdbcUrl())) {
-      // An uncommitted row holding the idempotency key: the request's INSERT waits on it, inside
+      // An uncommitted row holding the idempotency key in the test key's project: the request's
+      // INSERT waits on it, inside
       // its transaction, until its connection is terminated under it.
       blocker.setAutoCommit(false);
       try (Statement statement = blocker.createStatement()) {
         statement.execute(
             """
-            INSERT INTO emails (id, status, from_address, envelope_from, subject, message_id, mime,
-                                idempotency_key)
-            VALUES (gen_random_uuid(), 'QUEUED', 'a@example.com', 'a@example.com', 's', 'blocker',
-                    '\\x00', 'lost-connection')
+            INSERT INTO emails (id, project, status, from_address, envelope_from, subject,
+                                message_id, mime, idempotency_key)
+            VALUES (gen_random_uuid(), 'test', 'QUEUED', 'a@example.com', 'a@example.com', 's',
+                    'blocker', '\\x00', 'lost-connection')
             """);
       }
       CompletableFuture<Api.Response> response =

@@ -2,11 +2,15 @@ package dev.mailroom.email;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailroom.apikey.ApiKey;
+import dev.mailroom.apikey.ApiKeySettings;
+import dev.mailroom.apikey.Scope;
 import dev.mailroom.support.ScriptedRelayTest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,8 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Every filter of {@code GET /emails} is served by an index on a table of realistic size: 200,000
  * emails over 140 days, each with a recipient, in the statuses, templates and tags a busy sender
- * has. The plans PostgreSQL chooses for the very statements the search runs, first page and a later
- * one, must not read the emails or recipients table from end to end.
+ * has, in two projects. The plans PostgreSQL chooses for the very statements the search runs, first
+ * page and a later one, within the key's project and across projects for an admin key, must not
+ * read the emails or recipients table from end to end.
  */
 class EmailSearchPlanTest extends ScriptedRelayTest {
 
@@ -36,13 +41,19 @@ class EmailSearchPlanTest extends ScriptedRelayTest {
     jdbc.sql("TRUNCATE emails CASCADE").update();
   }
 
+  /** A key of the project that holds nine emails in ten. */
+  private static final ApiKey KEY = key("default", Scope.READ);
+
+  /** An operator's key, which searches every project. */
+  private static final ApiKey ADMIN = key("ops", Scope.ADMIN);
+
   @Test
   void everyFilterIsServedByAnIndex() {
     fillWithTwoHundredThousandEmails();
     // query string → an index the plan must use (null: any index, as long as nothing is scanned)
     Map<String, String> queries = new LinkedHashMap<>();
-    queries.put("", "emails_created_idx");
-    queries.put("limit=100", "emails_created_idx");
+    queries.put("", "emails_project_created_idx");
+    queries.put("limit=100", "emails_project_created_idx");
     queries.put("status=FAILED", null);
     queries.put("status=DEFERRED", null);
     queries.put("status=SENT", null);
@@ -50,26 +61,54 @@ class EmailSearchPlanTest extends ScriptedRelayTest {
     queries.put("recipient=USER4242@Example.com&status=SENT", "email_recipients_address_idx");
     queries.put("tag=vip", "emails_tags_idx");
     queries.put("tag=newsletter", null);
-    queries.put("template=password-reset", "emails_template_created_idx");
+    queries.put("template=password-reset", "emails_project_template_created_idx");
     queries.put("template=welcome", null);
-    queries.put("createdAfter=" + daysAgo(1), "emails_created_idx");
-    queries.put("createdBefore=" + daysAgo(100), "emails_created_idx");
+    queries.put("createdAfter=" + daysAgo(1), null);
+    queries.put("createdBefore=" + daysAgo(100), null);
     queries.put("createdAfter=" + daysAgo(31) + "&createdBefore=" + daysAgo(30), null);
     queries.put("status=FAILED&createdAfter=" + daysAgo(7), null);
     queries.put("template=password-reset&tag=vip", null);
 
     SoftAssertions soft = new SoftAssertions();
     for (var query : queries.entrySet()) {
-      EmailFilter first = filter(query.getKey());
-      checkPlan(soft, query.getKey(), first, query.getValue());
-      EmailPage page = search.search(first);
-      if (page.next() != null) {
-        String later =
-            query.getKey() + (query.getKey().isEmpty() ? "" : "&") + "cursor=" + page.next();
-        checkPlan(soft, later, filter(later), query.getValue());
-      }
+      checkPages(soft, KEY, query.getKey(), query.getValue());
     }
     soft.assertAll();
+  }
+
+  @Test
+  void anAdminsSearchAcrossProjectsIsServedByAnIndex() {
+    fillWithTwoHundredThousandEmails();
+    Map<String, String> queries = new LinkedHashMap<>();
+    queries.put("", "emails_created_idx");
+    queries.put("project=other", "emails_project_created_idx");
+    queries.put("project=other&status=FAILED", "emails_project_status_created_idx");
+    queries.put("status=FAILED", null);
+    queries.put("recipient=user4242@example.com", "email_recipients_address_idx");
+    queries.put("tag=vip", "emails_tags_idx");
+    queries.put("createdAfter=" + daysAgo(1), "emails_created_idx");
+
+    SoftAssertions soft = new SoftAssertions();
+    for (var query : queries.entrySet()) {
+      checkPages(soft, ADMIN, query.getKey(), query.getValue());
+    }
+    soft.assertAll();
+  }
+
+  /** The plan of the first page, and of the next when there is one. */
+  private void checkPages(SoftAssertions soft, ApiKey key, String query, String expectedIndex) {
+    EmailFilter first = filter(query, key);
+    checkPlan(soft, key.name() + ": " + query, first, expectedIndex);
+    EmailPage page = search.search(first);
+    if (page.next() != null) {
+      String later = query + (query.isEmpty() ? "" : "&") + "cursor=" + page.next();
+      checkPlan(soft, key.name() + ": " + later, filter(later, key), expectedIndex);
+    }
+  }
+
+  private static ApiKey key(String project, Scope scope) {
+    return new ApiKey(
+        project, project, Set.of(scope), List.of(), new ApiKeySettings.RateLimit(null, null));
   }
 
   private void checkPlan(
@@ -104,9 +143,9 @@ class EmailSearchPlanTest extends ScriptedRelayTest {
     node.path("Plans").valueStream().forEach(child -> collect(child, into));
   }
 
-  private static EmailFilter filter(String query) {
+  private static EmailFilter filter(String query, ApiKey key) {
     var parameters = UriComponentsBuilder.newInstance().query(query).build().getQueryParams();
-    return EmailFilter.parse(new LinkedMultiValueMap<>(parameters));
+    return EmailFilter.parse(new LinkedMultiValueMap<>(parameters)).within(key);
   }
 
   private String daysAgo(int days) {
@@ -121,14 +160,17 @@ class EmailSearchPlanTest extends ScriptedRelayTest {
   /**
    * One email a minute for 140 days: 90 % SENT, 5 % FAILED, 3 % DEFERRED (due tomorrow, so no
    * dispatcher touches them), 2 % CANCELLED; a third ready-made, most from "welcome", 0.1 % from
-   * "password-reset"; tags "newsletter" on half, "vip" on 0.05 %; 50,000 distinct recipients.
+   * "password-reset"; tags "newsletter" on half, "vip" on 0.05 %; 50,000 distinct recipients. One
+   * email in ten is of the project "other", the rest of "default".
    */
   private void fillWithTwoHundredThousandEmails() {
     jdbc.sql(
             """
-            INSERT INTO emails (id, status, from_address, envelope_from, subject, message_id, mime,
-                                template_name, template_version, tags, created_at, due_at)
+            INSERT INTO emails (id, project, status, from_address, envelope_from, subject,
+                                message_id, mime, template_name, template_version, tags,
+                                created_at, due_at)
             SELECT md5('plan' || n)::uuid,
+                   CASE WHEN n % 10 = 3 THEN 'other' ELSE 'default' END,
                    CASE WHEN n % 100 < 90 THEN 'SENT' WHEN n % 100 < 95 THEN 'FAILED'
                         WHEN n % 100 < 98 THEN 'DEFERRED' ELSE 'CANCELLED' END,
                    'sender@mailroom.test', 'sender@mailroom.test', 'Subject ' || n,

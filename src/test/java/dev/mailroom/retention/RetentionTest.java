@@ -270,9 +270,9 @@ class RetentionTest extends ScriptedRelayTest {
     return jdbc.sql(
             """
             WITH new AS (
-              INSERT INTO emails (id, status, from_address, envelope_from, subject, message_id,
-                                  mime, due_at, created_at, updated_at)
-              SELECT gen_random_uuid(), :status, 'sender@mailroom.test', 'sender@mailroom.test',
+              INSERT INTO emails (id, project, status, from_address, envelope_from, subject,
+                                  message_id, mime, due_at, created_at, updated_at)
+              SELECT gen_random_uuid(), 'test', :status, 'sender@mailroom.test', 'sender@mailroom.test',
                      'Hello', '<' || gen_random_uuid() || '@retention.test>',
                      convert_to('Subject: Hello' || chr(13) || chr(10), 'UTF8'),
                      CASE WHEN :status IN ('SENT', 'FAILED', 'CANCELLED') THEN NULL

@@ -35,14 +35,16 @@ final class FileTemplates implements TemplateSource {
     return templates.get(name).contentHash();
   }
 
+  /** Every project reads the templates from files. */
   @Override
-  public Optional<Head> head(String name) {
+  public Optional<Head> head(String project, String name) {
     return Optional.ofNullable(templates.get(name))
-        .map(template -> new Head(1, template.contentHash(), false));
+        .map(template -> new Head(SHARED, 1, template.contentHash(), false));
   }
 
   @Override
-  public Optional<EmailTemplate> load(String name, int version) {
-    return Optional.ofNullable(templates.get(name)).filter(template -> version == 1);
+  public Optional<EmailTemplate> load(String project, String name, int version) {
+    return Optional.ofNullable(templates.get(name))
+        .filter(template -> SHARED.equals(project) && version == 1);
   }
 }

@@ -95,13 +95,13 @@ class TemplateLoaderTest {
             .template("welcome", "Custom welcome, [(${name})]", "<p>Custom</p>")
             .renderer();
 
-    RenderedTemplate welcome = renderer.render("welcome", "fr", Map.of("name", "Ada"));
+    RenderedTemplate welcome = renderer.render("acme", "welcome", "fr", Map.of("name", "Ada"));
 
     assertThat(welcome.subject()).isEqualTo("Custom welcome, Ada");
     // Replaced as a whole: the shipped French variant is not mixed in.
     assertThat(welcome.locale()).isEqualTo("default");
     assertThat(FileTemplates.read(directory).contentHash("welcome")).isNotEqualTo(shippedHash);
-    assertThat(renderer.exists("order-confirmation")).isTrue();
+    assertThat(renderer.exists("acme", "order-confirmation")).isTrue();
   }
 
   @Test
@@ -196,7 +196,7 @@ class TemplateLoaderTest {
             .file("reset/FR_ca/body.html", "<p>Réinitialiser</p>")
             .renderer();
 
-    RenderedTemplate reset = renderer.render("reset", "fr-CA", Map.of());
+    RenderedTemplate reset = renderer.render("acme", "reset", "fr-CA", Map.of());
 
     assertThat(reset.locale()).isEqualTo("fr-CA");
     assertThat(reset.subject()).isEqualTo("Réinitialiser");
@@ -241,7 +241,7 @@ class TemplateLoaderTest {
             .file("reset/notes.md", "notes")
             .renderer();
 
-    assertThat(renderer.render("reset", null, Map.of()).subject()).isEqualTo("Reset");
+    assertThat(renderer.render("acme", "reset", null, Map.of()).subject()).isEqualTo("Reset");
   }
 
   @Test
@@ -252,7 +252,7 @@ class TemplateLoaderTest {
             .file("reset/body.html", "<p>One</p>\r\n<p>Two</p>\r\n")
             .renderer();
 
-    RenderedTemplate reset = renderer.render("reset", null, Map.of());
+    RenderedTemplate reset = renderer.render("acme", "reset", null, Map.of());
 
     assertThat(reset.subject()).isEqualTo("Reset");
     assertThat(reset.html()).isEqualTo("<p>One</p>\n<p>Two</p>\n");

@@ -32,7 +32,7 @@ class TemplateRendererTest {
 
   @Test
   void welcomeRendersInEnglishByDefault() {
-    RenderedTemplate welcome = builtIn.render("welcome", null, welcomeVariables());
+    RenderedTemplate welcome = builtIn.render("acme", "welcome", null, welcomeVariables());
 
     assertThat(welcome.name()).isEqualTo("welcome");
     assertThat(welcome.locale()).isEqualTo("default");
@@ -45,7 +45,7 @@ class TemplateRendererTest {
 
   @Test
   void welcomeTextIsDerivedFromItsHtml() {
-    RenderedTemplate welcome = builtIn.render("welcome", null, welcomeVariables());
+    RenderedTemplate welcome = builtIn.render("acme", "welcome", null, welcomeVariables());
 
     assertThat(welcome.text())
         .startsWith("Welcome, Ada!\n\nThank you for signing up for Acme. Your account is ready.")
@@ -56,7 +56,7 @@ class TemplateRendererTest {
 
   @Test
   void welcomeRendersInFrench() {
-    RenderedTemplate welcome = builtIn.render("welcome", "fr", welcomeVariables());
+    RenderedTemplate welcome = builtIn.render("acme", "welcome", "fr", welcomeVariables());
 
     assertThat(welcome.locale()).isEqualTo("fr");
     assertThat(welcome.subject()).isEqualTo("Bienvenue sur Acme, Ada !");
@@ -68,7 +68,8 @@ class TemplateRendererTest {
 
   @Test
   void orderConfirmationRendersItemsAndTotalInEnglish() {
-    RenderedTemplate order = builtIn.render("order-confirmation", "en-GB", orderVariables());
+    RenderedTemplate order =
+        builtIn.render("acme", "order-confirmation", "en-GB", orderVariables());
 
     assertThat(order.locale()).isEqualTo("default");
     assertThat(order.subject()).isEqualTo("Order A-1001 confirmed");
@@ -93,7 +94,7 @@ class TemplateRendererTest {
 
   @Test
   void orderConfirmationRendersInFrench() {
-    RenderedTemplate order = builtIn.render("order-confirmation", "fr", orderVariables());
+    RenderedTemplate order = builtIn.render("acme", "order-confirmation", "fr", orderVariables());
 
     assertThat(order.locale()).isEqualTo("fr");
     assertThat(order.subject()).isEqualTo("Commande A-1001 confirmée");
@@ -110,7 +111,7 @@ class TemplateRendererTest {
     Map<String, Object> variables = new HashMap<>(orderVariables());
     variables.remove("currency");
 
-    RenderedTemplate order = builtIn.render("order-confirmation", null, variables);
+    RenderedTemplate order = builtIn.render("acme", "order-confirmation", null, variables);
 
     assertThat(order.text()).contains("- 2 x Blue mug: 12.50\n").contains("Total: 29.00\n");
     assertThat(Jsoup.parse(order.html()).select("tr").eachText()).contains("Total 29.00");
@@ -118,7 +119,7 @@ class TemplateRendererTest {
 
   @Test
   void shippedHtmlKeepsNoTemplateComments() {
-    assertThat(builtIn.render("order-confirmation", null, orderVariables()).html())
+    assertThat(builtIn.render("acme", "order-confirmation", null, orderVariables()).html())
         .doesNotContain("<!--");
   }
 
@@ -126,31 +127,35 @@ class TemplateRendererTest {
 
   @Test
   void regionalLocaleFallsBackToItsLanguage() {
-    assertThat(builtIn.render("welcome", "fr-CA", welcomeVariables()).locale()).isEqualTo("fr");
+    assertThat(builtIn.render("acme", "welcome", "fr-CA", welcomeVariables()).locale())
+        .isEqualTo("fr");
   }
 
   @Test
   void localeIsAcceptedWithUnderscoreInAnyCase() {
-    assertThat(builtIn.render("welcome", "FR_ca", welcomeVariables()).locale()).isEqualTo("fr");
+    assertThat(builtIn.render("acme", "welcome", "FR_ca", welcomeVariables()).locale())
+        .isEqualTo("fr");
   }
 
   @Test
   void localeWithoutVariantFallsBackToDefault() {
-    assertThat(builtIn.render("welcome", "de", welcomeVariables()).locale()).isEqualTo("default");
+    assertThat(builtIn.render("acme", "welcome", "de", welcomeVariables()).locale())
+        .isEqualTo("default");
   }
 
   @ParameterizedTest
   @NullAndEmptySource
   @ValueSource(strings = {"  ", "default"})
   void absentLocaleMeansDefault(String locale) {
-    assertThat(builtIn.render("welcome", locale, welcomeVariables()).locale()).isEqualTo("default");
+    assertThat(builtIn.render("acme", "welcome", locale, welcomeVariables()).locale())
+        .isEqualTo("default");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"../etc", "not a locale!", "fr/../../x", "x-private", "123"})
   void invalidLocaleIsRejected(String locale) {
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> builtIn.render("welcome", locale, welcomeVariables()))
+        .isThrownBy(() -> builtIn.render("acme", "welcome", locale, welcomeVariables()))
         .withMessageStartingWith("Invalid locale '")
         .withMessageContaining("expected a language tag such as 'fr' or 'fr-CA'");
   }
@@ -166,16 +171,17 @@ class TemplateRendererTest {
             .file("greeting/fr-CA/body.html", "<p>Allô</p>")
             .renderer();
 
-    assertThat(renderer.render("greeting", "fr-CA", Map.of()).subject()).isEqualTo("Allô");
-    assertThat(renderer.render("greeting", "fr-FR", Map.of()).subject()).isEqualTo("Bonjour");
-    assertThat(renderer.render("greeting", "en-CA", Map.of()).subject()).isEqualTo("Hello");
+    assertThat(renderer.render("acme", "greeting", "fr-CA", Map.of()).subject()).isEqualTo("Allô");
+    assertThat(renderer.render("acme", "greeting", "fr-FR", Map.of()).subject())
+        .isEqualTo("Bonjour");
+    assertThat(renderer.render("acme", "greeting", "en-CA", Map.of()).subject()).isEqualTo("Hello");
   }
 
   // --- names -----------------------------------------------------------------------------
 
   @Test
   void unknownTemplateIsNotFound() {
-    assertThatThrownBy(() -> builtIn.render("password-reset", null, Map.of()))
+    assertThatThrownBy(() -> builtIn.render("acme", "password-reset", null, Map.of()))
         .isInstanceOfSatisfying(
             TemplateNotFoundException.class, e -> assertThat(e.name()).isEqualTo("password-reset"))
         .hasMessage("Unknown template 'password-reset'");
@@ -184,22 +190,22 @@ class TemplateRendererTest {
   @ParameterizedTest
   @ValueSource(strings = {"../welcome", "welcome/../welcome", "welcome/fr", "Welcome", "", "."})
   void namesThatCannotBeTemplatesAreNotFound(String name) {
-    assertThat(builtIn.exists(name)).isFalse();
-    assertThatThrownBy(() -> builtIn.render(name, null, welcomeVariables()))
+    assertThat(builtIn.exists("acme", name)).isFalse();
+    assertThatThrownBy(() -> builtIn.render("acme", name, null, welcomeVariables()))
         .isInstanceOf(TemplateNotFoundException.class);
   }
 
   @Test
   void existsReportsShippedTemplates() {
-    assertThat(builtIn.exists("welcome")).isTrue();
-    assertThat(builtIn.exists("order-confirmation")).isTrue();
+    assertThat(builtIn.exists("acme", "welcome")).isTrue();
+    assertThat(builtIn.exists("acme", "order-confirmation")).isTrue();
   }
 
   // --- missing variables -----------------------------------------------------------------
 
   @Test
   void everyMissingVariableIsListed() {
-    assertThatThrownBy(() -> builtIn.render("welcome", "fr", Map.of("name", "Ada")))
+    assertThatThrownBy(() -> builtIn.render("acme", "welcome", "fr", Map.of("name", "Ada")))
         .isInstanceOfSatisfying(
             MissingVariablesException.class,
             e -> assertThat(e.names()).containsExactly("actionUrl", "productName"))
@@ -221,7 +227,7 @@ class TemplateRendererTest {
                 <p>[[${footer}]]</p>""")
             .renderer();
 
-    assertThatThrownBy(() -> renderer.render("probe", null, Map.of("known", "k")))
+    assertThatThrownBy(() -> renderer.render("acme", "probe", null, Map.of("known", "k")))
         .isInstanceOfSatisfying(
             MissingVariablesException.class,
             e ->
@@ -234,7 +240,7 @@ class TemplateRendererTest {
     Map<String, Object> variables = new HashMap<>(welcomeVariables());
     variables.put("name", null);
 
-    assertThat(builtIn.render("welcome", null, variables).subject())
+    assertThat(builtIn.render("acme", "welcome", null, variables).subject())
         .isEqualTo("Welcome to Acme, !");
   }
 
@@ -248,8 +254,8 @@ class TemplateRendererTest {
                 "<p th:if=\"${#ctx.containsVariable('coupon')}\" th:text=\"${coupon}\">c</p>")
             .renderer();
 
-    assertThat(renderer.render("optional", null, Map.of()).html()).isEmpty();
-    assertThat(renderer.render("optional", null, Map.of("coupon", "SAVE10")).html())
+    assertThat(renderer.render("acme", "optional", null, Map.of()).html()).isEmpty();
+    assertThat(renderer.render("acme", "optional", null, Map.of("coupon", "SAVE10")).html())
         .isEqualTo("<p>SAVE10</p>");
   }
 
@@ -271,7 +277,10 @@ class TemplateRendererTest {
 
     RenderedTemplate rendered =
         renderer.render(
-            "declared", null, Map.of("tags", List.of("a", "b"), "order", Map.of("number", "n1")));
+            "acme",
+            "declared",
+            null,
+            Map.of("tags", List.of("a", "b"), "order", Map.of("number", "n1")));
 
     assertThat(rendered.subject()).isEqualTo("1:a 2:b");
     assertThat(rendered.text()).contains("- 0aa", "- 1ba", "- n1", "- N1");
@@ -304,7 +313,7 @@ class TemplateRendererTest {
             .file("echo/body.txt", "Text [(${value})]")
             .renderer();
 
-    RenderedTemplate rendered = renderer.render("echo", null, Map.of("value", hostile));
+    RenderedTemplate rendered = renderer.render("acme", "echo", null, Map.of("value", hostile));
 
     Document html = Jsoup.parse(rendered.html());
     assertThat(html.getElementById("text").text()).isEqualTo(hostile);
@@ -323,7 +332,7 @@ class TemplateRendererTest {
     Map<String, Object> variables = new HashMap<>(welcomeVariables());
     variables.put("name", "Ada\r\nBcc: victim@example.com\n");
 
-    assertThat(builtIn.render("welcome", null, variables).subject())
+    assertThat(builtIn.render("acme", "welcome", null, variables).subject())
         .startsWith("Welcome to Acme, Ada")
         .contains("\r\nBcc: victim@example.com");
   }
@@ -337,7 +346,8 @@ class TemplateRendererTest {
             .template("broken", "Order", "<p>\n<span th:text=\"${order.total.amount}\">x</span>")
             .renderer();
 
-    assertThatThrownBy(() -> renderer.render("broken", null, Map.of("order", "just a string")))
+    assertThatThrownBy(
+            () -> renderer.render("acme", "broken", null, Map.of("order", "just a string")))
         .isInstanceOf(TemplateRenderingException.class)
         .hasMessageStartingWith("Template 'broken' could not be rendered: ")
         .hasMessageContaining("order.total.amount")
@@ -353,10 +363,10 @@ class TemplateRendererTest {
             .renderer();
     assertThat(renderer.parses()).isZero();
 
-    renderer.render("cached", null, Map.of("name", "Ada"));
+    renderer.render("acme", "cached", null, Map.of("name", "Ada"));
     int parsedByFirstRender = renderer.parses();
-    renderer.render("cached", null, Map.of("name", "Grace"));
-    renderer.render("cached", "fr", Map.of("name", "Hedy"));
+    renderer.render("acme", "cached", null, Map.of("name", "Grace"));
+    renderer.render("acme", "cached", "fr", Map.of("name", "Hedy"));
 
     assertThat(parsedByFirstRender).isEqualTo(3);
     assertThat(renderer.parses()).isEqualTo(parsedByFirstRender);
@@ -370,13 +380,13 @@ class TemplateRendererTest {
             .file("both/body.txt", "\nFrom body.txt, [(${name})]\n\n")
             .renderer();
 
-    assertThat(renderer.render("both", null, Map.of("name", "Ada")).text())
+    assertThat(renderer.render("acme", "both", null, Map.of("name", "Ada")).text())
         .isEqualTo("From body.txt, Ada");
   }
 
   @Test
   void renderedTemplateNamesItsVersionNumber() {
-    RenderedTemplate welcome = builtIn.render("welcome", null, welcomeVariables());
+    RenderedTemplate welcome = builtIn.render("acme", "welcome", null, welcomeVariables());
 
     assertThat(welcome.name()).isEqualTo("welcome");
     assertThat(welcome.version()).isEqualTo("1");
