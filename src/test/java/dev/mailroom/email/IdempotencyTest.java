@@ -42,11 +42,12 @@ class IdempotencyTest extends ScriptedRelayTest {
 
   @Test
   void aConcurrentRequestWithTheSameKeyIs409() {
-    // Hold the key as an in-flight request would, then send the duplicate meanwhile.
+    // Hold the key (in the test key's project) as an in-flight request would, then send the
+    // duplicate meanwhile.
     Api.Response[] duplicate = new Api.Response[1];
     transaction.executeWithoutResult(
         tx -> {
-          jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('order-1003', 0))")
+          jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('test order-1003', 0))")
               .query()
               .singleRow();
           duplicate[0] = api.post("/emails", BODY, "Idempotency-Key", "order-1003");

@@ -34,7 +34,9 @@ class MetricsTest extends ScriptedRelayTest {
     api.awaitEmail(id, Api.status("SENT"), Duration.ofSeconds(10));
 
     Scrape after = scrape();
-    assertThat(after.increase(before, "mailroom_emails_accepted_total")).isEqualTo(1);
+    assertThat(after.increase(before, "mailroom_emails_accepted_total", "project=test"))
+        .as("counted for the project of the key that sent it")
+        .isEqualTo(1);
     assertThat(
             after.increase(
                 before, "mailroom_delivery_attempts_total", "outcome=SENT", "reply_class=2xx"))

@@ -2,6 +2,7 @@ package dev.mailroom.template;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailroom.support.Api;
 import dev.mailroom.support.IntegrationTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -93,19 +94,25 @@ class StartupImportTest extends IntegrationTest {
   }
 
   @Test
-  void versionMadeThroughTheApiStaysLatestUntilTheFilesChange() {
+  void templatesFromFilesAreSharedAndChangeOnlyWithTheirFiles() {
     String name = uniqueName();
     template(name, "From files");
     importer.importTemplates(directory);
-    put(name, "{\"subject\": \"From the API\", \"html\": \"<p>API</p>\"}");
 
-    importer.importTemplates(directory);
-    assertThat(latestSubject(name)).isEqualTo("From the API");
+    Api.Response put = put(name, "{\"subject\": \"From the API\", \"html\": \"<p>API</p>\"}");
+    Api.Response archive =
+        api.send(
+            java.net.http.HttpRequest.newBuilder(api.uri("/templates/" + name)).DELETE().build());
+
+    assertThat(put.status()).isEqualTo(409);
+    assertThat(archive.status()).isEqualTo(409);
+    assertThat(api.get("/templates/" + name).body().path("shared").asBoolean()).isTrue();
+    assertThat(latestSubject(name)).isEqualTo("From files");
 
     template(name, "From files, edited");
     importer.importTemplates(directory);
     assertThat(latestSubject(name)).isEqualTo("From files, edited");
-    assertThat(versions(name)).containsExactly(1, 2, 3);
+    assertThat(versions(name)).containsExactly(1, 2);
   }
 
   @Test
@@ -158,8 +165,8 @@ class StartupImportTest extends IntegrationTest {
     return api.get("/templates/" + name).body().path("latest").path("subject").asString();
   }
 
-  private void put(String name, String json) {
-    api.send(
+  private Api.Response put(String name, String json) {
+    return api.send(
         java.net.http.HttpRequest.newBuilder(api.uri("/templates/" + name))
             .header("Content-Type", "application/json")
             .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(json))
