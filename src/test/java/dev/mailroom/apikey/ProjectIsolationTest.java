@@ -222,8 +222,8 @@ class ProjectIsolationTest extends ScriptedRelayTest {
 
     assertThat(mine.status()).isEqualTo(201);
     assertThat(mine.body().path("version").asInt()).isEqualTo(1);
-    assertThat(latestSubject(shop, name)).isEqualTo("Shop's");
-    assertThat(latestSubject(test, name)).isEqualTo("Test's");
+    assertThat(latestSubject(shop, name)).startsWith("Shop's");
+    assertThat(latestSubject(test, name)).startsWith("Test's");
     assertThat(delete(test, "/templates/" + name).status()).isEqualTo(204);
     assertThat(shop.get("/templates/" + name).body().path("archived").asBoolean()).isFalse();
   }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.mailroom.support.IntegrationTest;
+import dev.mailroom.support.ScriptedRelayTest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -25,7 +25,7 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
  * The projects migrations (V7, V8) on a database that was in use before them: a database of its
  * own, migrated to V6, given rows as the service wrote them then, and migrated to the end.
  */
-class ProjectMigrationTest extends IntegrationTest {
+class ProjectMigrationTest extends ScriptedRelayTest {
 
   @Autowired DataSource serviceDatabase;
 
