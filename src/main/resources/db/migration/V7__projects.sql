@@ -40,4 +40,5 @@ UPDATE template_versions v SET project = t.project FROM templates t WHERE t.name
 ALTER TABLE template_versions
     ALTER COLUMN project SET NOT NULL,
     ADD PRIMARY KEY (project, name, version),
-    ADD FOREIGN KEY (project, name) REFERENCES templates (project, name);
+    -- A template moved to another project (README, "Projects") takes its versions along.
+    ADD FOREIGN KEY (project, name) REFERENCES templates (project, name) ON UPDATE CASCADE;

@@ -14,6 +14,10 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 /**
  * Which scope each route needs: the first row that matches decides. Add a row with each new
  * endpoint; a route without one still needs a valid key, of any scope.
+ *
+ * <p>A key passes a row when it has the scope or one that {@linkplain Scope#implies implies} it:
+ * {@code admin} passes the {@code read} rows (and reads every project there), and no others. What a
+ * key then sees of a route is its project's, which the route's own room decides.
  */
 final class ApiRoutes {
 

@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * An email this dispatcher holds a lease on.
  *
+ * @param project the project of the key that sent it, for the delivery's logs
  * @param token the fencing token of this claim: results are written only while it is current
  * @param attempts attempts including this one
  * @param expiresAt never send at or after this
@@ -16,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  */
 record ClaimedEmail(
     UUID id,
+    String project,
     long token,
     String envelopeFrom,
     byte[] mime,

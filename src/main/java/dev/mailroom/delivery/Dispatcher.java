@@ -163,6 +163,7 @@ public class Dispatcher implements SmartLifecycle {
 
   private Recorded attempt(ClaimedEmail email) {
     MDC.put("emailId", email.id().toString());
+    MDC.put("project", email.project());
     try {
       Instant started = Instant.now();
       if (email.expiredAt(started)) {
@@ -190,6 +191,7 @@ public class Dispatcher implements SmartLifecycle {
       return new Recorded(email, id, started, result, settlement);
     } finally {
       MDC.remove("emailId");
+      MDC.remove("project");
     }
   }
 

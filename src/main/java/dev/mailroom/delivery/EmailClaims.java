@@ -58,7 +58,7 @@ class EmailClaims {
                                FOR UPDATE SKIP LOCKED) locked) sized
                WHERE before < :maxBytes) due
        WHERE e.id = due.id
-      RETURNING e.id, e.claim_token, e.envelope_from, e.mime, e.attempts, e.created_at,
+      RETURNING e.id, e.project, e.claim_token, e.envelope_from, e.mime, e.attempts, e.created_at,
                 e.expires_at, e.priority, due.due_at AS was_due, e.due_at AS lease_until
       """;
 
@@ -77,6 +77,7 @@ class EmailClaims {
   List<ClaimedEmail> claim(String dispatcher, int limit, Duration lease) {
     record Row(
         UUID id,
+        String project,
         long token,
         String envelopeFrom,
         byte[] mime,
@@ -97,6 +98,7 @@ class EmailClaims {
                 (rs, n) ->
                     new Row(
                         rs.getObject("id", UUID.class),
+                        rs.getString("project"),
                         rs.getLong("claim_token"),
                         rs.getString("envelope_from"),
                         rs.getBytes("mime"),
@@ -135,6 +137,7 @@ class EmailClaims {
             r ->
                 new ClaimedEmail(
                     r.id(),
+                    r.project(),
                     r.token(),
                     r.envelopeFrom(),
                     r.mime(),

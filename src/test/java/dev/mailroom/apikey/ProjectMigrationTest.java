@@ -88,6 +88,15 @@ class ProjectMigrationTest extends ScriptedRelayTest {
                   .list())
           .containsExactly("default/receipt/1", "*/welcome/1", "*/welcome/2");
       assertThat(invalidIndexes(after)).isEmpty();
+
+      // Mapped to another project as the README shows.
+      after.sql("UPDATE templates SET project = 'shop' WHERE name = 'receipt'").update();
+      assertThat(
+              after
+                  .sql("SELECT project FROM template_versions WHERE name = 'receipt'")
+                  .query(String.class)
+                  .list())
+          .containsExactly("shop");
     }
   }
 

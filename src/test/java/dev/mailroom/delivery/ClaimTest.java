@@ -84,6 +84,7 @@ class ClaimTest extends HandBuiltDispatcherTest {
     ClaimedEmail stale =
         new ClaimedEmail(
             id,
+            "test",
             7,
             "sender@mailroom.test",
             new byte[0],

@@ -20,7 +20,16 @@ class ClaimedBatchTest {
 
   static ClaimedEmail claim() {
     return new ClaimedEmail(
-        UUID.randomUUID(), 1, "from@example.com", new byte[0], 1, NOW, null, NOW, List.of());
+        UUID.randomUUID(),
+        "test",
+        1,
+        "from@example.com",
+        new byte[0],
+        1,
+        NOW,
+        null,
+        NOW,
+        List.of());
   }
 
   static Recorded expired(ClaimedEmail email) {

@@ -26,6 +26,7 @@ class ResultWriterTest {
       ClaimedEmail email =
           new ClaimedEmail(
               UUID.randomUUID(),
+              "test",
               1,
               "from@example.com",
               new byte[0],

@@ -27,6 +27,7 @@ class SettlementRetryHintTest {
   static ClaimedEmail firstAttempt() {
     return new ClaimedEmail(
         UUID.randomUUID(),
+        "test",
         1,
         "sender@example.com",
         new byte[0],

@@ -469,6 +469,7 @@ class HelmChartTest {
     assertThat(notes(MINIMAL_VALUES, Map.of("apiKeys.keys", "null", "apiKeys.allowNone", "true")))
         .contains("WARNING: no API key is configured", "every\nAPI request with 401");
     assertThat(notes(MINIMAL_VALUES, Map.of())).contains("API keys: app (send read)");
+    assertThat(notes(ALL_ON_VALUES, Map.of())).contains("billing (send read; project shop)");
   }
 
   /** The notes {@code helm install} prints, from a client-only dry run. */

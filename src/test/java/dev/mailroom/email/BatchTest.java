@@ -184,7 +184,7 @@ class BatchTest extends ScriptedRelayTest {
     Api.Response[] duplicate = new Api.Response[1];
     transaction.executeWithoutResult(
         tx -> {
-          jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('newsletter-9', 0))")
+          jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('test newsletter-9', 0))")
               .query()
               .singleRow();
           duplicate[0] = api.post("/emails/batch", batch(3), "Idempotency-Key", "newsletter-9");

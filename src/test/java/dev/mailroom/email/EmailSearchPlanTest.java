@@ -44,16 +44,20 @@ class EmailSearchPlanTest extends ScriptedRelayTest {
   /** A key of the project that holds nine emails in ten. */
   private static final ApiKey KEY = key("default", Scope.READ);
 
+  /** A key of the project that holds one email in ten. */
+  private static final ApiKey OTHER = key("other", Scope.READ);
+
   /** An operator's key, which searches every project. */
   private static final ApiKey ADMIN = key("ops", Scope.ADMIN);
 
   @Test
-  void everyFilterIsServedByAnIndex() {
+  void everyFilterIsServedByAnIndexWithinAProjectAndAcrossProjects() {
     fillWithTwoHundredThousandEmails();
     // query string → an index the plan must use (null: any index, as long as nothing is scanned)
     Map<String, String> queries = new LinkedHashMap<>();
-    queries.put("", "emails_project_created_idx");
-    queries.put("limit=100", "emails_project_created_idx");
+    // Nine rows in ten are this project's: walking every project's newest rows is as good.
+    queries.put("", null);
+    queries.put("limit=100", null);
     queries.put("status=FAILED", null);
     queries.put("status=DEFERRED", null);
     queries.put("status=SENT", null);
@@ -73,23 +77,20 @@ class EmailSearchPlanTest extends ScriptedRelayTest {
     for (var query : queries.entrySet()) {
       checkPages(soft, KEY, query.getKey(), query.getValue());
     }
-    soft.assertAll();
-  }
-
-  @Test
-  void anAdminsSearchAcrossProjectsIsServedByAnIndex() {
-    fillWithTwoHundredThousandEmails();
-    Map<String, String> queries = new LinkedHashMap<>();
-    queries.put("", "emails_created_idx");
-    queries.put("project=other", "emails_project_created_idx");
-    queries.put("project=other&status=FAILED", "emails_project_status_created_idx");
-    queries.put("status=FAILED", null);
-    queries.put("recipient=user4242@example.com", "email_recipients_address_idx");
-    queries.put("tag=vip", "emails_tags_idx");
-    queries.put("createdAfter=" + daysAgo(1), "emails_created_idx");
-
-    SoftAssertions soft = new SoftAssertions();
-    for (var query : queries.entrySet()) {
+    // The small project's rows come from the indexes that lead with the project.
+    checkPages(soft, OTHER, "", "emails_project_created_idx");
+    checkPages(soft, OTHER, "status=FAILED", "emails_project_status_created_idx");
+    checkPages(soft, OTHER, "template=welcome", "emails_project_template_created_idx");
+    // An admin key's search, across every project or within one.
+    Map<String, String> admin = new LinkedHashMap<>();
+    admin.put("", "emails_created_idx");
+    admin.put("project=other", "emails_project_created_idx");
+    admin.put("project=other&status=FAILED", "emails_project_status_created_idx");
+    admin.put("status=FAILED", null);
+    admin.put("recipient=user4242@example.com", "email_recipients_address_idx");
+    admin.put("tag=vip", "emails_tags_idx");
+    admin.put("createdAfter=" + daysAgo(1), "emails_created_idx");
+    for (var query : admin.entrySet()) {
       checkPages(soft, ADMIN, query.getKey(), query.getValue());
     }
     soft.assertAll();

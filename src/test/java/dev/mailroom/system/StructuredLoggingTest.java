@@ -15,7 +15,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The console log with {@code logging.structured.format.console=ecs}, as the chart sets it: one
- * JSON object per line, each delivery line naming its email, and never the email's content.
+ * JSON object per line, each delivery line naming its email and project, and never the email's
+ * content.
  *
  * <p>Logging is configured once per JVM by whichever context starts last, so this context is used
  * by this class alone: all of its tests run right after the context started.
@@ -52,6 +53,7 @@ class StructuredLoggingTest extends ScriptedRelayTest {
               assertThat(line.path("log").path("logger").asString())
                   .isEqualTo("dev.mailroom.delivery.Dispatcher");
               assertThat(line.path("message").asString()).contains("SENT");
+              assertThat(line.path("project").asString()).isEqualTo("test");
             });
   }
 
