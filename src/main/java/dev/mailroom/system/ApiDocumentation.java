@@ -89,7 +89,9 @@ class ApiDocumentation {
                         .bearerFormat("mr_…")
                         .description(
                             "An API key, sent as 'Authorization: Bearer mr_…'. Each key has"
-                                + " scopes: send, read, templates.")))
+                                + " scopes (send, read, templates, admin) and belongs to a"
+                                + " project: it sees that project's emails and templates"
+                                + " only, and an admin key every project's emails.")))
         .addSecurityItem(new SecurityRequirement().addList(SECURITY_SCHEME));
   }
 
