@@ -266,9 +266,10 @@ class BounceReceptionTest extends InboundIntegrationTest {
   private void storeSentEmail() {
     jdbc.sql(
             """
-            INSERT INTO emails (id, status, from_address, envelope_from, subject, message_id, mime)
-            VALUES (:id, 'SENT', 'no-reply@acme.example', 'no-reply@acme.example', 'Your receipt',
-                    :messageId, :mime)
+            INSERT INTO emails (id, project, status, from_address, envelope_from, subject,
+                                message_id, mime)
+            VALUES (:id, 'test', 'SENT', 'no-reply@acme.example', 'no-reply@acme.example',
+                    'Your receipt', :messageId, :mime)
             """)
         .paramSource(
             Map.of(
