@@ -9,12 +9,10 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
-import jakarta.mail.internet.MimeUtility;
 import jakarta.mail.util.ByteArrayDataSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
@@ -26,9 +24,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Builds the RFC 5322 message once, at intake: multipart/alternative with a text and an HTML part,
- * UTF-8 throughout, RFC 2047 encoded words for non-ASCII headers, our own Message-ID and Date. The
- * bytes returned are stored and sent unchanged on every attempt. Bcc is never written into the
- * message; it lives in the envelope only.
+ * UTF-8 throughout, RFC 2047 encoded words for non-ASCII headers (and for text that would read as
+ * one, see {@link EncodedWords}), our own Message-ID and Date. The bytes returned are stored and
+ * sent unchanged on every attempt. Bcc is never written into the message; it lives in the envelope
+ * only.
  *
  * <p>Attachments wrap the body: inline ones (with a Content-ID) in a multipart/related around the
  * alternative, files in a multipart/mixed around that, so {@code mixed[related[alternative,
@@ -92,20 +91,21 @@ public class MimeComposer {
   public byte[] compose(Draft draft) {
     try {
       MimeMessage message = new FixedIdMessage(session, draft.messageId());
-      message.setFrom(draft.from());
+      message.setFrom(EncodedWords.literalName(draft.from()));
       if (!draft.to().isEmpty()) {
-        message.setRecipients(RecipientType.TO, draft.to().toArray(InternetAddress[]::new));
+        message.setRecipients(RecipientType.TO, literalNames(draft.to()));
       }
       if (!draft.cc().isEmpty()) {
-        message.setRecipients(RecipientType.CC, draft.cc().toArray(InternetAddress[]::new));
+        message.setRecipients(RecipientType.CC, literalNames(draft.cc()));
       }
       if (!draft.replyTo().isEmpty()) {
-        message.setReplyTo(draft.replyTo().toArray(InternetAddress[]::new));
+        message.setReplyTo(literalNames(draft.replyTo()));
       }
-      message.setSubject(draft.subject(), UTF_8);
+      message.setHeader("Subject", EncodedWords.unstructured("Subject", draft.subject()));
       message.setSentDate(Date.from(draft.date()));
       for (Map.Entry<String, String> header : draft.headers().entrySet()) {
-        message.addHeader(header.getKey(), encodeHeader(header.getKey(), header.getValue()));
+        message.addHeader(
+            header.getKey(), EncodedWords.unstructured(header.getKey(), header.getValue()));
       }
       String html = draft.html();
       String text = draft.text();
@@ -204,13 +204,8 @@ public class MimeComposer {
     return part;
   }
 
-  /** RFC 2047 encoded words when the value is not ASCII, folded at white space. */
-  private static String encodeHeader(String name, String value) {
-    try {
-      return MimeUtility.fold(name.length() + 2, MimeUtility.encodeText(value, UTF_8, null));
-    } catch (UnsupportedEncodingException e) {
-      throw new IllegalStateException(e);
-    }
+  private static InternetAddress[] literalNames(List<InternetAddress> addresses) {
+    return addresses.stream().map(EncodedWords::literalName).toArray(InternetAddress[]::new);
   }
 
   /** multipart/related with the type of its root part, which RFC 2387 requires. */
