@@ -54,7 +54,10 @@ public record SendEmailRequest(
         @Nullable List<@Nullable Attachment> attachments,
     @Schema(
             description =
-                "Extra headers; names the service owns (From, Subject, Content-*, ...) are refused")
+                "Extra headers: List-Unsubscribe and the other list fields, References,"
+                    + " In-Reply-To, Keywords, Comments, Auto-Submitted, Precedence, Feedback-ID"
+                    + " or X- names. The service's own, trace and authentication fields are"
+                    + " refused")
         @Nullable Map<String, @Nullable String> headers,
     // Left out of the idempotency hash when absent, so hashes of earlier requests still match.
     @Schema(
