@@ -29,7 +29,9 @@ final class ApiRoutes {
           route(GET, "/emails", Scope.READ),
           route(GET, "/emails/**", Scope.READ),
           route(null, "/templates", Scope.TEMPLATES),
-          route(null, "/templates/**", Scope.TEMPLATES));
+          route(null, "/templates/**", Scope.TEMPLATES),
+          route(null, "/domains", Scope.DOMAINS),
+          route(null, "/domains/**", Scope.DOMAINS));
 
   /** Open to anyone: the OpenAPI document and Swagger UI. */
   static final List<String> PUBLIC =

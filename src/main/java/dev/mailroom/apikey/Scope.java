@@ -14,7 +14,9 @@ public enum Scope {
    * For operators: read the emails of every project, not only the key's own ({@code GET /emails}
    * may filter by {@code project}); with {@code send}, cancel them too. Implies {@link #READ}.
    */
-  ADMIN;
+  ADMIN,
+  /** Manage the project's sender domains: their DKIM keys and DNS records ({@code /domains}). */
+  DOMAINS;
 
   public String value() {
     return name().toLowerCase(Locale.ROOT);
@@ -29,7 +31,7 @@ public enum Scope {
     return this == other || (this == ADMIN && other == READ);
   }
 
-  /** Parses {@code send}, {@code read}, {@code templates} or {@code admin}, in any case. */
+  /** Parses {@code send}, {@code read}, {@code templates}, {@code admin} or {@code domains}, in any case. */
   public static Scope of(String value) {
     for (Scope scope : values()) {
       if (scope.value().equalsIgnoreCase(value.strip())) {
@@ -37,6 +39,6 @@ public enum Scope {
       }
     }
     throw new IllegalArgumentException(
-        "unknown scope '" + value + "' (expected send, read, templates or admin)");
+        "unknown scope '" + value + "' (expected send, read, templates, admin or domains)");
   }
 }

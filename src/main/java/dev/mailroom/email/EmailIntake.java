@@ -1,5 +1,7 @@
 package dev.mailroom.email;
 
+import dev.mailroom.apikey.ApiKey;
+import dev.mailroom.domain.SenderSigning;
 import dev.mailroom.email.EmailRepository.NewEmail;
 import dev.mailroom.email.EmailView.TemplateUsed;
 import dev.mailroom.message.MimeComposer;
@@ -39,6 +41,7 @@ public class EmailIntake {
   private final TemplateRenderer templates;
   private final MimeComposer composer;
   private final MessageIds messageIds;
+  private final SenderSigning signing;
   private final EmailRepository emails;
   private final TransactionTemplate transaction;
   private final ApplicationEventPublisher events;
@@ -53,6 +56,7 @@ public class EmailIntake {
       TemplateRenderer templates,
       MimeComposer composer,
       MessageIds messageIds,
+      SenderSigning signing,
       EmailRepository emails,
       TransactionTemplate transaction,
       ApplicationEventPublisher events,
@@ -63,6 +67,7 @@ public class EmailIntake {
     this.templates = templates;
     this.composer = composer;
     this.messageIds = messageIds;
+    this.signing = signing;
     this.emails = emails;
     this.transaction = transaction;
     this.events = events;
@@ -156,6 +161,9 @@ public class EmailIntake {
     if (!problems.isEmpty()) {
       throw InvalidRequestException.invalid(problems);
     }
+    if (request.from() != null) {
+      signing.checkSender(currentProject(), request.from().email(), "/from");
+    }
     return schedule;
   }
 
@@ -172,6 +180,8 @@ public class EmailIntake {
     WireAddresses addresses = WireAddresses.of(request, defaultFrom);
     String messageId = messageIds.of(id);
     byte[] mime = composer.compose(draft(request, content, addresses, messageId));
+    // Signed once, here: every attempt sends these same bytes, signature included.
+    mime = signing.sign(currentProject(), addresses.from().getAddress(), mime);
     return new NewEmail(
         id,
         project,
@@ -211,6 +221,16 @@ public class EmailIntake {
         rendered.html(),
         rendered.text(),
         new TemplateUsed(rendered.name(), rendered.version(), rendered.locale()));
+  }
+
+  /** The project of the calling key, whose sender domains sign the email. */
+  private static String currentProject() {
+    var authentication =
+        org.springframework.security.core.context.SecurityContextHolder.getContext()
+            .getAuthentication();
+    return authentication != null && authentication.getPrincipal() instanceof ApiKey key
+        ? key.name()
+        : "default";
   }
 
   private static Draft draft(

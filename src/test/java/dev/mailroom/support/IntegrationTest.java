@@ -32,7 +32,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
       "management.server.port=0",
       "mailroom.api-keys[0].name=test",
       "mailroom.api-keys[0].hash=" + TestKeys.ALL_SCOPES_HASH,
-      "mailroom.api-keys[0].scopes=send,read,templates"
+      "mailroom.api-keys[0].scopes=send,read,templates,domains",
+      "mailroom.domains.encryption-key=" + TestKeys.DOMAIN_ENCRYPTION_KEY
     })
 @Import(TestDatabase.class)
 public abstract class IntegrationTest {
