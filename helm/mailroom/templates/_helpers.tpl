@@ -385,6 +385,15 @@ the service's own defaults.
 {{- if $retention }}
 {{- $_ := set $mailroom "retention" $retention }}
 {{- end }}
+{{- $domains := dict }}
+{{- range $key, $value := omit .Values.domains "encryptionKey" "encryptionKeyKey" }}
+{{- if not (kindIs "invalid" $value) }}
+{{- $_ := set $domains (kebabcase $key) $value }}
+{{- end }}
+{{- end }}
+{{- if $domains }}
+{{- $_ := set $mailroom "domains" $domains }}
+{{- end }}
 server:
   port: {{ .Values.ports.http }}
   shutdown: graceful

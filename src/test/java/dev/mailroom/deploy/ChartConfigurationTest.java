@@ -8,6 +8,7 @@ import com.marcnuri.helm.TemplateCommand;
 import dev.mailroom.apikey.ApiKeySettings;
 import dev.mailroom.apikey.Scope;
 import dev.mailroom.delivery.DeliverySettings;
+import dev.mailroom.domain.DomainSettings;
 import dev.mailroom.email.EmailSettings;
 import dev.mailroom.relay.SmtpSettings;
 import dev.mailroom.retention.RetentionSettings;
@@ -85,6 +86,7 @@ class ChartConfigurationTest {
           new Section("mailroom.smtp", SmtpSettings.class),
           new Section("mailroom.templates", TemplateSettings.class),
           new Section("mailroom.retention", RetentionSettings.class),
+          new Section("mailroom.domains", DomainSettings.class),
           new Section(
               "mailroom",
               ApiKeySettings.class,
@@ -94,7 +96,9 @@ class ChartConfigurationTest {
   private static final Map<String, String> NOT_IN_THE_CHART =
       Map.of(
           "mailroom.delivery.dispatcher-id",
-          "each pod takes its pod name (HOSTNAME); one value would give every pod the same name");
+          "each pod takes its pod name (HOSTNAME); one value would give every pod the same name",
+          "mailroom.domains.encryption-key",
+          "a secret: it comes from the Secret as MAILROOM_DOMAINS_ENCRYPTION_KEY, not the ConfigMap");
 
   private static final ValidatorFactory validation = Validation.buildDefaultValidatorFactory();
 
