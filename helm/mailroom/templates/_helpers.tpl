@@ -391,6 +391,9 @@ the service's own defaults.
 {{- $_ := set $domains (kebabcase $key) $value }}
 {{- end }}
 {{- end }}
+{{- if or .Values.domains.encryptionKey .Values.existingSecret }}
+{{- $_ := set $domains "encryption-key" "${DKIM_ENCRYPTION_KEY:}" }}
+{{- end }}
 {{- if $domains }}
 {{- $_ := set $mailroom "domains" $domains }}
 {{- end }}

@@ -96,9 +96,7 @@ class ChartConfigurationTest {
   private static final Map<String, String> NOT_IN_THE_CHART =
       Map.of(
           "mailroom.delivery.dispatcher-id",
-          "each pod takes its pod name (HOSTNAME); one value would give every pod the same name",
-          "mailroom.domains.encryption-key",
-          "a secret: it comes from the Secret as MAILROOM_DOMAINS_ENCRYPTION_KEY, not the ConfigMap");
+          "each pod takes its pod name (HOSTNAME); one value would give every pod the same name");
 
   private static final ValidatorFactory validation = Validation.buildDefaultValidatorFactory();
 
