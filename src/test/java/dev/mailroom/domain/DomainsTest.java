@@ -7,6 +7,7 @@ import dev.mailroom.support.Api.Response;
 import dev.mailroom.support.DkimVerification;
 import dev.mailroom.support.ScriptedRelayTest;
 import dev.mailroom.support.ScriptedSmtpServer.Received;
+import dev.mailroom.support.TestKeys;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +43,8 @@ import tools.jackson.databind.JsonNode;
       "mailroom.api-keys[2].scopes=send",
       "mailroom.domains.spf-include=spf.relay.example",
       "mailroom.domains.inbound-host=inbound.mailroom.example",
-      "mailroom.bounces.domain=bounces.mailroom.example"
+      "mailroom.bounces.domain=bounces.mailroom.example",
+      "mailroom.bounces.secret=" + TestKeys.DOMAIN_ENCRYPTION_KEY
     })
 class DomainsTest extends ScriptedRelayTest {
 
