@@ -31,7 +31,10 @@ public enum Scope {
     return this == other || (this == ADMIN && other == READ);
   }
 
-  /** Parses {@code send}, {@code read}, {@code templates}, {@code admin} or {@code domains}, in any case. */
+  /**
+   * Parses {@code send}, {@code read}, {@code templates}, {@code admin} or {@code domains}, in any
+   * case.
+   */
   public static Scope of(String value) {
     for (Scope scope : values()) {
       if (scope.value().equalsIgnoreCase(value.strip())) {

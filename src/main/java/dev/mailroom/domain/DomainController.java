@@ -155,9 +155,9 @@ class DomainController {
         .orElseThrow(() -> notFound(name));
   }
 
-  /** The project whose domains a key manages. */
+  /** The project whose domains a key manages: its own, admin keys included. */
   static String project(ApiKey key) {
-    return key.name();
+    return key.project();
   }
 
   private static ErrorResponseException notFound(String name) {

@@ -1,6 +1,5 @@
 package dev.mailroom.email;
 
-import dev.mailroom.apikey.ApiKey;
 import dev.mailroom.domain.SenderSigning;
 import dev.mailroom.email.EmailRepository.NewEmail;
 import dev.mailroom.email.EmailView.TemplateUsed;
@@ -95,7 +94,7 @@ public class EmailIntake {
       String project, SendEmailRequest request, @Nullable String idempotencyKey) {
     idempotency.checkKey(idempotencyKey);
     Instant now = Instant.now();
-    Schedule schedule = validate(request, now);
+    Schedule schedule = validate(project, request, now);
     byte[] hash = idempotency.hash(idempotencyKey, request);
     NewEmail email = prepare(project, request, idempotencyKey, hash, schedule, now);
     Accepted result =
@@ -127,7 +126,7 @@ public class EmailIntake {
     List<@Nullable SendEmailRequest> requests = Batches.emails(batch, settings.maxBatchSize());
     Instant now = Instant.now();
     List<Schedule> schedules =
-        Batches.forEachEmail(requests, (i, request) -> validate(request, now));
+        Batches.forEachEmail(requests, (i, request) -> validate(project, request, now));
     byte[] hash = idempotency.hash(idempotencyKey, batch);
     List<NewEmail> prepared =
         Batches.forEachEmail(
@@ -154,15 +153,18 @@ public class EmailIntake {
     return result;
   }
 
-  /** Checks every field, the schedule included, and reads the schedule. */
-  private Schedule validate(SendEmailRequest request, Instant now) {
+  /**
+   * Checks every field, the schedule included, and reads the schedule; with {@code
+   * mailroom.domains.require-verified}, the sender's domain must be a verified one of the project.
+   */
+  private Schedule validate(String project, SendEmailRequest request, Instant now) {
     List<FieldProblem> problems = new ArrayList<>(validator.validate(request));
     Schedule schedule = Schedule.read(request, now, settings.maxScheduleAhead(), problems);
     if (!problems.isEmpty()) {
       throw InvalidRequestException.invalid(problems);
     }
     if (request.from() != null) {
-      signing.checkSender(currentProject(), request.from().email(), "/from");
+      signing.checkSender(project, request.from().email(), "/from");
     }
     return schedule;
   }
@@ -181,7 +183,7 @@ public class EmailIntake {
     String messageId = messageIds.of(id);
     byte[] mime = composer.compose(draft(request, content, addresses, messageId));
     // Signed once, here: every attempt sends these same bytes, signature included.
-    mime = signing.sign(currentProject(), addresses.from().getAddress(), mime);
+    mime = signing.sign(project, addresses.from().getAddress(), mime);
     return new NewEmail(
         id,
         project,
@@ -221,16 +223,6 @@ public class EmailIntake {
         rendered.html(),
         rendered.text(),
         new TemplateUsed(rendered.name(), rendered.version(), rendered.locale()));
-  }
-
-  /** The project of the calling key, whose sender domains sign the email. */
-  private static String currentProject() {
-    var authentication =
-        org.springframework.security.core.context.SecurityContextHolder.getContext()
-            .getAuthentication();
-    return authentication != null && authentication.getPrincipal() instanceof ApiKey key
-        ? key.name()
-        : "default";
   }
 
   private static Draft draft(
