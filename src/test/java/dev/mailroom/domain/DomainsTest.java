@@ -41,6 +41,10 @@ import tools.jackson.databind.JsonNode;
       "mailroom.api-keys[2].name=sender",
       "mailroom.api-keys[2].hash=b43cc969557d98f85d4353b3ab668b16eee81626bbe5e20fbe037f98d915d9d1",
       "mailroom.api-keys[2].scopes=send",
+      "mailroom.api-keys[3].name=colleague",
+      "mailroom.api-keys[3].project=test",
+      "mailroom.api-keys[3].hash=c1a88d734ebc51b5c7ad6c8947e9f1d76f68cf16d05a1503d3468ba486cff057",
+      "mailroom.api-keys[3].scopes=send,domains",
       "mailroom.domains.spf-include=spf.relay.example",
       "mailroom.domains.inbound-host=inbound.mailroom.example",
       "mailroom.bounces.domain=bounces.mailroom.example",
@@ -262,6 +266,17 @@ class DomainsTest extends ScriptedRelayTest {
 
     assertThat(DkimVerification.signatureFields(receivedFor(1))).isEmpty();
     assertThat(api.get("/domains/acme.example").status()).isEqualTo(200);
+  }
+
+  @Test
+  void anotherKeyOfTheSameProjectSharesItsDomains() {
+    publish(create("{\"name\": \"acme.example\"}").body());
+    Api colleague = api.withKey("mr_test_colleague");
+
+    assertThat(colleague.get("/domains/acme.example").status()).isEqualTo(200);
+    sendFrom(colleague, "orders@acme.example", "Signed for the project");
+
+    assertThat(verifies(receivedFor(1))).isTrue();
   }
 
   @Test
