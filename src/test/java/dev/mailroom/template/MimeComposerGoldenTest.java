@@ -1,0 +1,205 @@
+package dev.mailroom.template;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailroom.template.MimeComposer.AttachedFile;
+import dev.mailroom.template.MimeComposer.Draft;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The composed message, byte for byte, against messages composed by an earlier version and checked
+ * in under {@code src/test/resources/golden/mime}: structure, every header, encodings, folding and
+ * the encoded bodies. Only what changes from one composition to the next is masked: the boundaries
+ * (numbered in order of appearance) and the Date field's value. A change to how messages are built
+ * that changes what recipients receive fails here; to accept such a change on purpose, replace the
+ * expected file with the one this test writes to {@code target/golden/mime}.
+ */
+class MimeComposerGoldenTest {
+
+  private static final Pattern BOUNDARY = Pattern.compile("boundary=\"([^\"]+)\"");
+  private static final Pattern DATE = Pattern.compile("(?m)^Date: [^\r\n]*\r\n");
+  private static final Instant DATE_SENT = Instant.parse("2026-03-04T05:06:07Z");
+
+  private final MimeComposer composer = new MimeComposer();
+
+  static List<String> drafts() {
+    return List.copyOf(drafts.keySet());
+  }
+
+  @ParameterizedTest
+  @MethodSource("drafts")
+  void composesTheSameMessageAsBefore(String name) throws IOException {
+    String composed = masked(composer.compose(drafts.get(name)));
+    String expected = expected(name);
+    if (!composed.equals(expected)) {
+      Path actual = Path.of("target", "golden", "mime", name + ".eml");
+      Files.createDirectories(actual.getParent());
+      Files.writeString(actual, composed, StandardCharsets.US_ASCII);
+    }
+    assertThat(composed).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @MethodSource("drafts")
+  void composesTheSameMessageEveryTime(String name) {
+    Draft draft = drafts.get(name);
+    assertThat(masked(composer.compose(draft))).isEqualTo(masked(composer.compose(draft)));
+  }
+
+  /** The message as text, with its boundaries numbered in order and the Date value fixed. */
+  static String masked(byte[] mime) {
+    String text = new String(mime, StandardCharsets.US_ASCII);
+    assertThat(text).as("the message is 7-bit ASCII").isEqualTo(latin1(mime));
+    List<String> boundaries = BOUNDARY.matcher(text).results().map(m -> m.group(1)).toList();
+    for (int i = 0; i < boundaries.size(); i++) {
+      text = text.replace(boundaries.get(i), "BOUNDARY-" + (i + 1));
+    }
+    assertThat(DATE.matcher(text).results().count()).as("one Date field").isEqualTo(1);
+    return DATE.matcher(text).replaceFirst("Date: (date)\r\n");
+  }
+
+  private static String latin1(byte[] mime) {
+    return new String(mime, StandardCharsets.ISO_8859_1);
+  }
+
+  private static String expected(String name) throws IOException {
+    try (InputStream in =
+        MimeComposerGoldenTest.class.getResourceAsStream("/golden/mime/" + name + ".eml")) {
+      return in == null
+          ? "(no golden/mime/" + name + ".eml)"
+          : new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+    }
+  }
+
+  private static final Map<String, Draft> drafts = new LinkedHashMap<>();
+
+  static {
+    drafts.put(
+        "text-only",
+        draft("Your code", null, "Your code is 123456.\nIt expires in 10 minutes.\n", List.of()));
+    drafts.put(
+        "html-derived-text",
+        draft(
+            "Welcome aboard",
+            "<html><body><h1>Welcome, Ada</h1><p>Start at <a href=\"https://acme.example/start\">"
+                + "your dashboard</a>.</p><ul><li>One</li><li>Two</li></ul></body></html>",
+            null,
+            List.of()));
+    drafts.put(
+        "html-and-text",
+        draft(
+            "Receipt 42",
+            "<p>Thanks for your order.</p><table><tr><td>Total</td><td>12.00 EUR</td></tr></table>",
+            "Thanks for your order.\nTotal: 12.00 EUR",
+            List.of()));
+    drafts.put(
+        "attachments",
+        draft(
+            "Your invoice",
+            "<p>Invoice attached. <img src=\"cid:logo@acme.example\"></p>",
+            "Invoice attached.",
+            List.of(
+                new AttachedFile(
+                    "logo.png",
+                    "image/png",
+                    bytes(0x89, 'P', 'N', 'G', 0, 1, 2),
+                    "logo@acme.example"),
+                new AttachedFile("invoice 42.pdf", "application/pdf", pdf(), null),
+                new AttachedFile(
+                    "Rechnung für März – ünïcödé.txt",
+                    "text/plain; charset=UTF-8",
+                    "Grüße\n".getBytes(StandardCharsets.UTF_8),
+                    null))));
+    drafts.put(
+        "text-with-file",
+        draft(
+            "Report",
+            null,
+            "The report is attached.",
+            List.of(new AttachedFile("report.csv", "text/csv", "a,b\n1,2\n".getBytes(), null))));
+    drafts.put(
+        "non-ascii-and-headers",
+        new Draft(
+            address("noreply@acme.example", "Ünïcödé Støre 東京"),
+            List.of(
+                address("ada@example.com", "Ada Lovelace"),
+                address("jose@example.com", "José Müller, Jr.")),
+            List.of(address("cc@example.com", "Zoë")),
+            List.of(address("support@acme.example", "Support – Acme")),
+            "Grüße aus Zürich: your order ✓ has shipped, and this subject is long enough to fold",
+            "<p>Hallo <b>José</b>, Ihre Bestellung ist unterwegs. Ça marche ✓</p>",
+            "Hallo José, Ihre Bestellung ist unterwegs. Ça marche ✓",
+            "<0b6f1c3e-8d2a-4c4e-9a55-3f1f0c3e2b7a@acme.example>",
+            DATE_SENT,
+            List.of(),
+            headers(
+                "X-Campaign", "spring-2026",
+                "List-Unsubscribe", "<https://acme.example/unsubscribe?u=42>",
+                "X-Note", "Grüße – non-ASCII header value that is long enough to need folding ✓")));
+  }
+
+  private static Draft draft(
+      String subject, String html, String text, List<AttachedFile> attachments) {
+    return new Draft(
+        address("noreply@acme.example", "Acme"),
+        List.of(address("ada@example.com", "Ada")),
+        List.of(),
+        List.of(),
+        subject,
+        html,
+        text,
+        "<5d0c9a52-6f3e-4b8e-8a3b-2b7c1e0d9f11@acme.example>",
+        DATE_SENT,
+        attachments,
+        Map.of());
+  }
+
+  private static InternetAddress address(String email, String name) {
+    try {
+      InternetAddress address = new InternetAddress(email, true);
+      address.setPersonal(name, StandardCharsets.UTF_8.name());
+      return address;
+    } catch (AddressException | UnsupportedEncodingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Map<String, String> headers(String... namesAndValues) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      headers.put(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return headers;
+  }
+
+  private static byte[] bytes(int... values) {
+    byte[] bytes = new byte[values.length];
+    for (int i = 0; i < values.length; i++) {
+      bytes[i] = (byte) values[i];
+    }
+    return bytes;
+  }
+
+  /** Long enough for several lines of base64. */
+  private static byte[] pdf() {
+    byte[] bytes = new byte[300];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) (i * 7);
+    }
+    return bytes;
+  }
+}
