@@ -1,5 +1,6 @@
 package dev.mailroom.message;
 
+import dev.mailroom.system.MailStreams;
 import jakarta.activation.DataHandler;
 import jakarta.mail.Message.RecipientType;
 import jakarta.mail.MessagingException;
@@ -38,6 +39,10 @@ import org.springframework.stereotype.Component;
 public class MimeComposer {
 
   private static final String UTF_8 = StandardCharsets.UTF_8.name();
+
+  static {
+    MailStreams.nameProvider();
+  }
 
   private final Session session = Session.getInstance(new Properties());
 

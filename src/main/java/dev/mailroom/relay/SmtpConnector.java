@@ -3,6 +3,7 @@ package dev.mailroom.relay;
 import dev.mailroom.relay.SendResult.Tls;
 import dev.mailroom.relay.SmtpSettings.Relay;
 import dev.mailroom.relay.SmtpSettings.TlsMode;
+import dev.mailroom.system.MailStreams;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
@@ -23,6 +24,10 @@ import org.slf4j.LoggerFactory;
 final class SmtpConnector {
 
   private static final Logger log = LoggerFactory.getLogger(SmtpConnector.class);
+
+  static {
+    MailStreams.nameProvider();
+  }
 
   private final Relay relay;
   private final Properties properties;
