@@ -2,7 +2,9 @@ package dev.mailroom.system;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -41,11 +43,44 @@ public final class WellFormedText {
         check(list.get(i), pointer + "/" + i, problems);
       }
     } else if (value instanceof Record record) {
-      for (RecordComponent component : record.getClass().getRecordComponents()) {
-        check(read(component, record), pointer + "/" + name(component), problems);
+      for (Component component : COMPONENTS.get(record.getClass())) {
+        check(component.read(record), pointer + "/" + component.name(), problems);
       }
     }
   }
+
+  /**
+   * A record component's accessor and its name in JSON, found once per record class: reflection on
+   * every request (components, annotations, access checks) cost more than the checks.
+   */
+  private record Component(Method accessor, String name) {
+
+    static List<Component> of(Class<?> type) {
+      List<Component> components = new ArrayList<>();
+      for (RecordComponent component : type.getRecordComponents()) {
+        Method accessor = component.getAccessor();
+        accessor.setAccessible(true);
+        components.add(new Component(accessor, jsonName(component)));
+      }
+      return List.copyOf(components);
+    }
+
+    @Nullable Object read(Record record) {
+      try {
+        return accessor.invoke(record);
+      } catch (IllegalAccessException | InvocationTargetException e) {
+        throw new IllegalStateException("Cannot read " + accessor, e);
+      }
+    }
+  }
+
+  private static final ClassValue<List<Component>> COMPONENTS =
+      new ClassValue<>() {
+        @Override
+        protected List<Component> computeValue(Class<?> type) {
+          return Component.of(type);
+        }
+      };
 
   /** What is wrong with the text, or null when it is well-formed and free of U+0000. */
   public static @Nullable String problem(String text) {
@@ -67,20 +102,10 @@ public final class WellFormedText {
     return null;
   }
 
-  private static String name(RecordComponent component) {
+  private static String jsonName(RecordComponent component) {
     // A component's @JsonProperty propagates to its accessor (and field), not to the component.
     JsonProperty property = component.getAccessor().getAnnotation(JsonProperty.class);
     return FieldProblem.segment(
         property != null && !property.value().isEmpty() ? property.value() : component.getName());
-  }
-
-  private static @Nullable Object read(RecordComponent component, Record record) {
-    try {
-      var accessor = component.getAccessor();
-      accessor.setAccessible(true);
-      return accessor.invoke(record);
-    } catch (IllegalAccessException | InvocationTargetException e) {
-      throw new IllegalStateException("Cannot read " + component, e);
-    }
   }
 }
