@@ -15,6 +15,7 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.slf4j.event.Level;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
@@ -180,14 +181,17 @@ public class Dispatcher implements SmartLifecycle {
               new OutgoingMessage(email.id(), email.envelopeFrom(), recipients, email.mime()));
       Settlement settlement = Settlement.of(email, result, retry, Instant.now());
       metrics.record(result);
-      log.info(
-          "Email {} attempt {} via {}: {} ({}) -> {}",
-          email.id(),
-          email.attempts(),
-          result.relay(),
-          result.outcome(),
-          result.reply().line(),
-          settlement.status());
+      // One line per attempt is too many at the relay's pace: a sent email is a DEBUG line (the
+      // counters and the email's status say the rest); a refused or deferred one stays at INFO.
+      log.atLevel(result.outcome() == SendResult.Outcome.SENT ? Level.DEBUG : Level.INFO)
+          .log(
+              "Email {} attempt {} via {}: {} ({}) -> {}",
+              email.id(),
+              email.attempts(),
+              result.relay(),
+              result.outcome(),
+              result.reply().line(),
+              settlement.status());
       return new Recorded(email, id, started, result, settlement);
     } finally {
       MDC.remove("emailId");
