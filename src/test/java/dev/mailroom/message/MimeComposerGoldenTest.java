@@ -1,9 +1,10 @@
-package dev.mailroom.template;
+package dev.mailroom.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailroom.template.MimeComposer.AttachedFile;
-import dev.mailroom.template.MimeComposer.Draft;
+import dev.mailroom.message.MimeComposer.AttachedFile;
+import dev.mailroom.message.MimeComposer.Draft;
+import dev.mailroom.template.HtmlToText;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
@@ -17,16 +18,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The composed message, byte for byte, against messages composed by an earlier version and checked
- * in under {@code src/test/resources/golden/mime}: structure, every header, encodings, folding and
- * the encoded bodies. Only what changes from one composition to the next is masked: the boundaries
- * (numbered in order of appearance) and the Date field's value. A change to how messages are built
- * that changes what recipients receive fails here; to accept such a change on purpose, replace the
- * expected file with the one this test writes to {@code target/golden/mime}.
+ * Complements {@link MimeComposerTest} with non-ASCII display names, subjects and custom headers
+ * (RFC 2047 words and folding), Cc and Reply-To, and a text body with a file. The composed message,
+ * byte for byte, against messages composed by an earlier version and checked in under {@code
+ * src/test/resources/golden/mime}: structure, every header, encodings, folding and the encoded
+ * bodies. Only what changes from one composition to the next is masked: the boundaries (numbered in
+ * order of appearance) and the Date field's value. A change to how messages are built that changes
+ * what recipients receive fails here; to accept such a change on purpose, replace the expected file
+ * with the one this test writes to {@code target/golden/mime}.
  */
 class MimeComposerGoldenTest {
 
@@ -153,7 +157,10 @@ class MimeComposerGoldenTest {
   }
 
   private static Draft draft(
-      String subject, String html, String text, List<AttachedFile> attachments) {
+      String subject,
+      @Nullable String html,
+      @Nullable String text,
+      List<AttachedFile> attachments) {
     return new Draft(
         address("noreply@acme.example", "Acme"),
         List.of(address("ada@example.com", "Ada")),
@@ -161,7 +168,8 @@ class MimeComposerGoldenTest {
         List.of(),
         subject,
         html,
-        text,
+        // The text part intake derives when a template has none, as the composer did before.
+        text != null ? text : HtmlToText.convert(html),
         "<5d0c9a52-6f3e-4b8e-8a3b-2b7c1e0d9f11@acme.example>",
         DATE_SENT,
         attachments,
