@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# CPU time per accepted email: far less sensitive to the machine's load than throughput.
+# Starts the jar against the machine's PostgreSQL (database mailroom_cpu, dropped and created) and
+# an smtp-sink, warms it up with wrk, then prints the JVM's CPU time and its request threads' CPU
+# time over a measured wrk run, divided by the emails accepted. Run as root, after bench/run.sh has
+# installed wrk and postfix (for smtp-sink) and PostgreSQL is running. See "Where the time goes".
+#
+#   bench/cpu-per-email.sh [jar]               # default: target/mailroom-*.jar
+#   PROFILE=1 bench/cpu-per-email.sh           # also an async-profiler CPU profile, collapsed
+#                                              # stacks per thread (whole run, startup included)
+#   BENCH_ASPROF_LIB=/path/libasyncProfiler.so # from tools.profiler:async-profiler's jar
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+JAR=${1:-$(ls "$ROOT"/target/mailroom-*.jar | grep -v -- -plain.jar | head -1)}
+W=${BENCH_WORK:-/var/tmp/mailroom-cpu.$$}
+APP=${BENCH_APP_PORT:-18630} MGMT=${BENCH_MGMT_PORT:-18631} SINK=${BENCH_SINK_PORT:-18632}
+DBP=${BENCH_PG_PORT:-5432} DB=${BENCH_DB:-mailroom_cpu}
+WARM=${BENCH_WARMUP_S:-45} MEASURE=${BENCH_MEASURE_S:-40}
+AP=${BENCH_ASPROF_LIB:-}
+PID="" SINKPID=""
+cleanup() {
+  [[ -n $PID ]] && kill "$PID" 2>/dev/null
+  for _ in $(seq 40); do [[ -n $PID ]] && kill -0 "$PID" 2>/dev/null || break; sleep 1; done
+  [[ -n $PID ]] && kill -9 "$PID" 2>/dev/null
+  [[ -n $SINKPID ]] && kill "$SINKPID" 2>/dev/null
+  [[ -z ${BENCH_KEEP_WORK:-} && -z ${PROFILE:-} ]] && rm -rf "$W"
+}
+trap cleanup EXIT
+pg() { (cd / && runuser -u postgres -- "$@"); }
+mkdir -p "$W/tmp"
+pg psql -p "$DBP" -qAtX -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
+pg psql -p "$DBP" -qAtX -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB')
+  THEN CREATE ROLE $DB LOGIN PASSWORD '$DB'; END IF; END \$\$" >/dev/null || exit 1
+pg createdb -p "$DBP" -O "$DB" "$DB" || exit 1
+(cd "$W" && timeout 120 java -Djarmode=tools -jar "$JAR" extract --launcher --destination "$W/app" >/dev/null) || exit 1
+KEY="mr_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+HASH=$(printf '%s' "$KEY" | sha256sum | cut -d' ' -f1)
+smtp-sink -c -u nobody -h sink.cpu "127.0.0.1:$SINK" 256 >"$W/sink.out" 2>&1 &
+SINKPID=$!
+AGENT=""
+if [[ -n ${PROFILE:-} && -n $AP ]]; then
+  AGENT="-agentpath:$AP=start,event=cpu,interval=1ms,threads,collapsed,file=$W/profile.collapsed"
+fi
+(cd "$W/app" && exec env JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:MaxRAM=768m -Djava.io.tmpdir=$W/tmp $AGENT" \
+  SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:$DBP/$DB" SPRING_DATASOURCE_USERNAME=$DB SPRING_DATASOURCE_PASSWORD=$DB \
+  SERVER_PORT=$APP MANAGEMENT_SERVER_PORT=$MGMT MAILROOM_EMAIL_DEFAULTFROM="Bench <no-reply@bench.example>" \
+  MAILROOM_SMTP_EHLONAME=mailroom.bench.example MAILROOM_SMTP_RELAYS_0_NAME=smtp-sink MAILROOM_SMTP_RELAYS_0_HOST=127.0.0.1 \
+  MAILROOM_SMTP_RELAYS_0_PORT=$SINK MAILROOM_SMTP_RELAYS_0_TLSMODE=NONE MAILROOM_DELIVERY_ENABLED=${BENCH_DELIVERY:-true} \
+  MAILROOM_APIKEYS_0_NAME=bench MAILROOM_APIKEYS_0_HASH=$HASH MAILROOM_APIKEYS_0_SCOPES=send,read \
+  LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs java org.springframework.boot.loader.launch.JarLauncher) >"$W/app.log" 2>&1 &
+PID=$!
+for _ in $(seq 400); do
+  curl -fsS --max-time 2 "http://127.0.0.1:$MGMT/actuator/health/readiness" 2>/dev/null | grep -q UP && break
+  kill -0 "$PID" 2>/dev/null || { tail -20 "$W/app.log"; exit 1; }
+  sleep 1
+done
+wrk_run() { BENCH_API_KEY=$KEY timeout $(($1 + 60)) wrk -t2 -c32 -d"$1s" --timeout 10s -s "$ROOT/bench/lib/post-email.lua" "http://127.0.0.1:$APP"; }
+ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
+# Thread names are cut at 15 characters: the request threads are "http-nio-<port>-".
+request_ticks() { cat /proc/"$PID"/task/*/stat 2>/dev/null | awk '/\(http-nio-/ { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'; }
+wrk_run "$WARM" >"$W/wrk-warmup.txt" 2>&1
+c0=$(ticks) r0=$(request_ticks)
+wrk_run "$MEASURE" >"$W/wrk.txt" 2>&1
+c1=$(ticks) r1=$(request_ticks)
+hz=$(getconf CLK_TCK)
+accepted=$(grep -o 'accepted=[0-9]*' "$W/wrk.txt" | cut -d= -f2)
+((accepted > 0)) || { cat "$W/wrk.txt"; exit 1; }
+printf 'accepted=%d jvm_cpu_ms_per_email=%.2f request_threads_cpu_ms_per_email=%.2f load=%s\n' "$accepted" \
+  "$(awk "BEGIN { print ($c1 - $c0) * 1000 / $hz / $accepted }")" \
+  "$(awk "BEGIN { print ($r1 - $r0) * 1000 / $hz / $accepted }")" "$(cut -d' ' -f1-3 /proc/loadavg)"
+grep '^BENCH' "$W/wrk.txt"
+[[ -n ${PROFILE:-} ]] && echo "profile (written when the JVM exits): $W/profile.collapsed"
