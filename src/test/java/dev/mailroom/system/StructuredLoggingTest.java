@@ -21,7 +21,12 @@ import tools.jackson.databind.JsonNode;
  * <p>Logging is configured once per JVM by whichever context starts last, so this context is used
  * by this class alone: all of its tests run right after the context started.
  */
-@TestPropertySource(properties = "logging.structured.format.console=ecs")
+// A sent email's line is at DEBUG (deferred and failed ones at INFO), so DEBUG is on for it here.
+@TestPropertySource(
+    properties = {
+      "logging.structured.format.console=ecs",
+      "logging.level.dev.mailroom.delivery.Dispatcher=debug"
+    })
 @ExtendWith(OutputCaptureExtension.class)
 class StructuredLoggingTest extends ScriptedRelayTest {
 
