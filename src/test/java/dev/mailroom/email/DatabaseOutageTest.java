@@ -253,8 +253,9 @@ class DatabaseOutageTest {
               () -> {
                 try (ResultSet waiting =
                     statement.executeQuery(
+                        // A single send's insert starts with its recipients' CTE.
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE"
-                            + " wait_event_type = 'Lock' AND query LIKE 'INSERT INTO emails%'")) {
+                            + " wait_event_type = 'Lock' AND query LIKE '%INSERT INTO emails%'")) {
                   return waiting.next();
                 }
               });
