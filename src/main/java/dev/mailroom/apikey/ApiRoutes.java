@@ -31,7 +31,11 @@ final class ApiRoutes {
           route(null, "/templates", Scope.TEMPLATES),
           route(null, "/templates/**", Scope.TEMPLATES),
           route(null, "/domains", Scope.DOMAINS),
-          route(null, "/domains/**", Scope.DOMAINS));
+          route(null, "/domains/**", Scope.DOMAINS),
+          route(GET, "/suppressions", Scope.SUPPRESSIONS, Scope.READ),
+          route(GET, "/suppressions/**", Scope.SUPPRESSIONS, Scope.READ),
+          route(null, "/suppressions", Scope.SUPPRESSIONS),
+          route(null, "/suppressions/**", Scope.SUPPRESSIONS));
 
   /** Open to anyone: the OpenAPI document and Swagger UI. */
   static final List<String> PUBLIC =
@@ -46,11 +50,32 @@ final class ApiRoutes {
    * A method (null for any) and a path pattern: {@code {id}} matches one segment, {@code **} the
    * rest.
    */
-  record Route(@Nullable HttpMethod method, String pattern, Scope scope, RequestMatcher matcher) {}
+  record Route(
+      @Nullable HttpMethod method,
+      String pattern,
+      Scope scope,
+      List<Scope> alsoAllowed,
+      RequestMatcher matcher) {
 
-  private static Route route(@Nullable HttpMethod method, String pattern, Scope scope) {
+    /** The authorities that pass the row: its scope's, or one of those also allowed. */
+    String[] authorities() {
+      return java.util.stream.Stream.concat(java.util.stream.Stream.of(scope), alsoAllowed.stream())
+          .map(Scope::authority)
+          .toArray(String[]::new);
+    }
+  }
+
+  /**
+   * @param alsoAllowed other scopes that pass this row too (reading suppressions with {@code read})
+   */
+  private static Route route(
+      @Nullable HttpMethod method, String pattern, Scope scope, Scope... alsoAllowed) {
     return new Route(
-        method, pattern, scope, PathPatternRequestMatcher.withDefaults().matcher(method, pattern));
+        method,
+        pattern,
+        scope,
+        List.of(alsoAllowed),
+        PathPatternRequestMatcher.withDefaults().matcher(method, pattern));
   }
 
   static Optional<Scope> requiredScope(HttpServletRequest request) {

@@ -64,7 +64,7 @@ class ApiSecurity {
               requests.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
               requests.requestMatchers(ApiRoutes.PUBLIC.toArray(String[]::new)).permitAll();
               for (Route route : ApiRoutes.ROUTES) {
-                requests.requestMatchers(route.matcher()).hasAuthority(route.scope().authority());
+                requests.requestMatchers(route.matcher()).hasAnyAuthority(route.authorities());
               }
               requests.anyRequest().authenticated();
             })

@@ -11,6 +11,11 @@ public enum Scope {
   /** Manage the project's stored templates. */
   TEMPLATES,
   /**
+   * Manage the project's suppression list: {@code /suppressions...}. Reading it is also allowed
+   * with {@link #READ}.
+   */
+  SUPPRESSIONS,
+  /**
    * For operators: read the emails of every project, not only the key's own ({@code GET /emails}
    * may filter by {@code project}); with {@code send}, cancel them too. Implies {@link #READ}.
    */
@@ -32,8 +37,7 @@ public enum Scope {
   }
 
   /**
-   * Parses {@code send}, {@code read}, {@code templates}, {@code admin} or {@code domains}, in any
-   * case.
+   * Parses a scope's name ({@code send}, {@code read}, …), in any case.
    */
   public static Scope of(String value) {
     for (Scope scope : values()) {
@@ -42,6 +46,10 @@ public enum Scope {
       }
     }
     throw new IllegalArgumentException(
-        "unknown scope '" + value + "' (expected send, read, templates, admin or domains)");
+        "unknown scope '"
+            + value
+            + "' (expected one of "
+            + String.join(", ", java.util.Arrays.stream(values()).map(Scope::value).toList())
+            + ")");
   }
 }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -67,10 +68,12 @@ class EmailClaims {
 
   private final JdbcClient jdbc;
   private final JdbcTemplate batch;
+  private final ApplicationEventPublisher events;
 
-  EmailClaims(JdbcClient jdbc, JdbcTemplate batch) {
+  EmailClaims(JdbcClient jdbc, JdbcTemplate batch, ApplicationEventPublisher events) {
     this.jdbc = jdbc;
     this.batch = batch;
+    this.events = events;
   }
 
   @Transactional
@@ -228,13 +231,21 @@ class EmailClaims {
 
   private void writeRecipients(List<Recorded> current) {
     List<Object[]> recipientRows = new ArrayList<>();
+    List<RecipientsRefused.Refusal> refusals = new ArrayList<>();
     for (Recorded r : current) {
       for (Settlement.RecipientUpdate u : r.settlement().recipients()) {
         recipientRows.add(new Object[] {r.email().id(), u.position(), u.status(), u.reply()});
+        if (u.status() == RecipientStatus.REJECTED && u.reply().isPermanent()) {
+          refusals.add(refusal(r.email(), u));
+        }
       }
     }
     if (recipientRows.isEmpty()) {
       return;
+    }
+    if (!refusals.isEmpty()) {
+      // Listeners write in this transaction: the suppression list in one batched statement.
+      events.publishEvent(new RecipientsRefused(refusals));
     }
     batch.batchUpdate(
         """
@@ -250,6 +261,19 @@ class EmailClaims {
           ps.setObject(5, row[0]);
           ps.setInt(6, (Integer) row[1]);
         });
+  }
+
+  private static RecipientsRefused.Refusal refusal(
+      ClaimedEmail email, Settlement.RecipientUpdate update) {
+    String address =
+        email.recipients().stream()
+            .filter(r -> r.position() == update.position())
+            .map(ClaimedEmail.Recipient::address)
+            .findFirst()
+            .orElseThrow();
+    SmtpReply reply = update.reply();
+    return new RecipientsRefused.Refusal(
+        email.id(), email.project(), address, reply.code(), reply.enhancedCode(), reply.line());
   }
 
   /**

@@ -44,10 +44,26 @@ class EmailController implements EmailApi {
   }
 
   /** The answer to an accepted send. */
+  @com.fasterxml.jackson.annotation.JsonInclude(
+      com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
   record EmailAccepted(
       @Schema(description = "The email's id, for GET /emails/{id}") UUID id,
-      @Schema(description = "QUEUED, or the current status of a replayed request")
-          EmailStatus status) {}
+      @Schema(
+              description =
+                  "QUEUED (or SCHEDULED); FAILED when every recipient is suppressed; or the"
+                      + " current status of a replayed request")
+          EmailStatus status,
+      @Schema(
+              description =
+                  "SUPPRESSED when every recipient's address is on the project's suppression"
+                      + " list: the email is stored and never sent",
+              allowableValues = {"SUPPRESSED"})
+          @Nullable String failureReason) {
+
+    static EmailAccepted of(Accepted accepted) {
+      return new EmailAccepted(accepted.id(), accepted.status(), accepted.failureReason());
+    }
+  }
 
   @PostMapping(
       consumes = MediaType.APPLICATION_JSON_VALUE,
@@ -64,7 +80,7 @@ class EmailController implements EmailApi {
     if (accepted.replayed()) {
       response.header("Idempotent-Replayed", "true");
     }
-    return response.body(new EmailAccepted(accepted.id(), accepted.status()));
+    return response.body(EmailAccepted.of(accepted));
   }
 
   /** The answer to an accepted batch: one entry per email, in request order. */
@@ -92,8 +108,7 @@ class EmailController implements EmailApi {
       response.header("Idempotent-Replayed", "true");
     }
     return response.body(
-        new BatchAccepted(
-            accepted.emails().stream().map(a -> new EmailAccepted(a.id(), a.status())).toList()));
+        new BatchAccepted(accepted.emails().stream().map(EmailAccepted::of).toList()));
   }
 
   @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)

@@ -2,9 +2,11 @@ package dev.mailroom.email;
 
 import dev.mailroom.domain.SenderSigning;
 import dev.mailroom.email.EmailRepository.NewEmail;
+import dev.mailroom.email.EmailRepository.NewRecipient;
 import dev.mailroom.email.EmailView.TemplateUsed;
 import dev.mailroom.message.MimeComposer;
 import dev.mailroom.message.MimeComposer.Draft;
+import dev.mailroom.suppression.SuppressionList;
 import dev.mailroom.system.FieldProblem;
 import dev.mailroom.system.InvalidRequestException;
 import dev.mailroom.template.HtmlToText;
@@ -18,8 +20,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
@@ -42,6 +46,7 @@ public class EmailIntake {
   private final MessageIds messageIds;
   private final SenderSigning signing;
   private final EmailRepository emails;
+  private final SuppressionList suppressions;
   private final TransactionTemplate transaction;
   private final ApplicationEventPublisher events;
   private final EmailSettings settings;
@@ -57,6 +62,7 @@ public class EmailIntake {
       MessageIds messageIds,
       SenderSigning signing,
       EmailRepository emails,
+      SuppressionList suppressions,
       TransactionTemplate transaction,
       ApplicationEventPublisher events,
       EmailSettings settings,
@@ -68,6 +74,7 @@ public class EmailIntake {
     this.messageIds = messageIds;
     this.signing = signing;
     this.emails = emails;
+    this.suppressions = suppressions;
     this.transaction = transaction;
     this.events = events;
     this.settings = settings;
@@ -79,7 +86,13 @@ public class EmailIntake {
   /**
    * @param replayed true when an earlier request with the same idempotency key is answered again
    */
-  public record Accepted(UUID id, EmailStatus status, boolean replayed) {}
+  public record Accepted(
+      UUID id, EmailStatus status, @Nullable String failureReason, boolean replayed) {
+
+    Accepted(UUID id, EmailStatus status, boolean replayed) {
+      this(id, status, null, replayed);
+    }
+  }
 
   /**
    * @param emails one per email of the batch, in request order
@@ -96,7 +109,9 @@ public class EmailIntake {
     Instant now = Instant.now();
     Schedule schedule = validate(project, request, now);
     byte[] hash = idempotency.hash(idempotencyKey, request);
-    NewEmail email = prepare(project, request, idempotencyKey, hash, schedule, now);
+    NewEmail email =
+        suppress(project, List.of(prepare(project, request, idempotencyKey, hash, schedule, now)))
+            .get(0);
     Accepted result =
         transaction.execute(
             tx ->
@@ -129,12 +144,14 @@ public class EmailIntake {
         Batches.forEachEmail(requests, (i, request) -> validate(project, request, now));
     byte[] hash = idempotency.hash(idempotencyKey, batch);
     List<NewEmail> prepared =
-        Batches.forEachEmail(
-            requests,
-            (i, request) ->
-                i == 0
-                    ? prepare(project, request, idempotencyKey, hash, schedules.get(i), now)
-                    : prepare(project, request, null, null, schedules.get(i), now));
+        suppress(
+            project,
+            Batches.forEachEmail(
+                requests,
+                (i, request) ->
+                    i == 0
+                        ? prepare(project, request, idempotencyKey, hash, schedules.get(i), now)
+                        : prepare(project, request, null, null, schedules.get(i), now)));
     BatchAccepted result =
         transaction.execute(
             tx ->
@@ -151,6 +168,25 @@ public class EmailIntake {
       accepted(project).increment(prepared.size());
     }
     return result;
+  }
+
+  /**
+   * Marks the recipients whose address the project suppressed, for every email at once: one query
+   * for all their addresses. An email with every recipient suppressed is stored FAILED (reason
+   * {@code SUPPRESSED}) and never reaches a dispatcher.
+   */
+  private List<NewEmail> suppress(String project, List<NewEmail> prepared) {
+    Set<String> suppressed =
+        suppressions.suppressed(
+            project,
+            prepared.stream()
+                .flatMap(e -> e.recipients().stream())
+                .map(NewRecipient::address)
+                .collect(Collectors.toSet()));
+    if (suppressed.isEmpty()) {
+      return prepared;
+    }
+    return prepared.stream().map(email -> email.suppressing(suppressed)).toList();
   }
 
   /**
@@ -249,7 +285,9 @@ public class EmailIntake {
     if (!due.isEmpty()) {
       events.publishEvent(new EmailQueued(due));
     }
-    return stored.stream().map(email -> new Accepted(email.id(), email.status(), false)).toList();
+    return stored.stream()
+        .map(email -> new Accepted(email.id(), email.status(), email.failureReason(), false))
+        .toList();
   }
 
   /** The accepted counter of a project; projects are configured, so their number is bounded. */

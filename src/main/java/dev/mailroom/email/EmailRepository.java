@@ -75,9 +75,97 @@ class EmailRepository {
       byte @Nullable [] requestHash,
       List<NewRecipient> recipients,
       EmailStatus status,
-      Schedule schedule) {}
+      Schedule schedule,
+      @Nullable String failureReason) {
 
-  record NewRecipient(RecipientKind kind, String address, @Nullable String name) {}
+    /** A failure reason: every recipient's address is on the project's suppression list. */
+    static final String SUPPRESSED = "SUPPRESSED";
+
+    NewEmail(
+        UUID id,
+        String project,
+        String from,
+        String envelopeFrom,
+        String subject,
+        String messageId,
+        byte[] mime,
+        @Nullable TemplateUsed template,
+        List<String> tags,
+        Map<String, String> metadata,
+        @Nullable String idempotencyKey,
+        byte @Nullable [] requestHash,
+        List<NewRecipient> recipients,
+        EmailStatus status,
+        Schedule schedule) {
+      this(
+          id,
+          project,
+          from,
+          envelopeFrom,
+          subject,
+          messageId,
+          mime,
+          template,
+          tags,
+          metadata,
+          idempotencyKey,
+          requestHash,
+          recipients,
+          status,
+          schedule,
+          null);
+    }
+
+    /**
+     * The email with the recipients whose (normalised) address is suppressed marked so; FAILED when
+     * that is every recipient.
+     */
+    NewEmail suppressing(java.util.Set<String> suppressed) {
+      List<NewRecipient> marked =
+          recipients.stream()
+              .map(
+                  r ->
+                      suppressed.contains(
+                              dev.mailroom.suppression.SuppressedAddress.normalise(r.address()))
+                          ? r.suppressed()
+                          : r)
+              .toList();
+      boolean none = marked.stream().allMatch(NewRecipient::isSuppressed);
+      return new NewEmail(
+          id,
+          project,
+          from,
+          envelopeFrom,
+          subject,
+          messageId,
+          mime,
+          template,
+          tags,
+          metadata,
+          idempotencyKey,
+          requestHash,
+          marked,
+          none ? EmailStatus.FAILED : status,
+          schedule,
+          none ? SUPPRESSED : failureReason);
+    }
+  }
+
+  record NewRecipient(
+      RecipientKind kind, String address, @Nullable String name, RecipientStatus status) {
+
+    NewRecipient(RecipientKind kind, String address, @Nullable String name) {
+      this(kind, address, name, RecipientStatus.PENDING);
+    }
+
+    NewRecipient suppressed() {
+      return new NewRecipient(kind, address, name, RecipientStatus.SUPPRESSED);
+    }
+
+    boolean isSuppressed() {
+      return status == RecipientStatus.SUPPRESSED;
+    }
+  }
 
   /**
    * Inserts one email and its recipients in one statement, so in one round trip: intake's single
@@ -89,18 +177,21 @@ class EmailRepository {
     String[] kinds = new String[n];
     String[] addresses = new String[n];
     String[] names = new String[n];
+    String[] statuses = new String[n];
     for (int i = 0; i < n; i++) {
       NewRecipient r = email.recipients().get(i);
       kinds[i] = r.kind().name();
       addresses[i] = r.address();
       names[i] = r.name();
+      statuses[i] = r.status().name();
     }
     named.update(
         INSERT_EMAIL_WITH_RECIPIENTS,
         row(email, null)
             .addValue("kinds", kinds)
             .addValue("addresses", addresses)
-            .addValue("names", names));
+            .addValue("names", names)
+            .addValue("statuses", statuses));
   }
 
   /**
@@ -122,18 +213,22 @@ class EmailRepository {
     for (NewEmail email : emails) {
       for (int i = 0; i < email.recipients().size(); i++) {
         NewRecipient r = email.recipients().get(i);
-        recipients.add(new Object[] {email.id(), i, r.kind().name(), r.address(), r.name()});
+        recipients.add(
+            new Object[] {
+              email.id(), i, r.kind().name(), r.address(), r.name(), r.status().name()
+            });
       }
     }
     batch.batchUpdate(
         """
-        INSERT INTO email_recipients (email_id, position, kind, address, display_name)
-        VALUES (?, ?, ?, ?, ?)
+        INSERT INTO email_recipients (email_id, position, kind, address, display_name, status)
+        VALUES (?, ?, ?, ?, ?, ?)
         """,
         recipients,
         new int[] {
           java.sql.Types.OTHER,
           java.sql.Types.INTEGER,
+          java.sql.Types.VARCHAR,
           java.sql.Types.VARCHAR,
           java.sql.Types.VARCHAR,
           java.sql.Types.VARCHAR
@@ -146,11 +241,14 @@ class EmailRepository {
                             message_id, mime, template_name, template_version, template_locale,
                             tags, metadata,
                             idempotency_key, request_hash, batch_ids, send_at, expires_at,
-                            priority, due_at)
+                            priority, due_at, failure_reason, failure_detail)
         VALUES (:id, :project, :status, :from, :envelopeFrom, :subject, :messageId, :mime,
                 :templateName, :templateVersion, :templateLocale, :tags, CAST(:metadata AS jsonb),
                 :idempotencyKey, :requestHash, CAST(:batchIds AS uuid[]), :sendAt, :expiresAt,
-                :priority, GREATEST(CAST(:sendAt AS timestamptz), now()))""";
+                :priority,
+                CASE WHEN :status = 'FAILED' THEN NULL
+                     ELSE GREATEST(CAST(:sendAt AS timestamptz), now()) END,
+                :failureReason, :failureDetail)""";
 
   /** The recipients, in order, from three arrays; their foreign key is checked at the end. */
   private static final String INSERT_EMAIL_WITH_RECIPIENTS =
@@ -158,12 +256,12 @@ class EmailRepository {
           + INSERT_EMAIL
           + " RETURNING id)\n"
           + """
-          INSERT INTO email_recipients (email_id, position, kind, address, display_name)
-          SELECT email.id, r.position - 1, r.kind, r.address, r.display_name
+          INSERT INTO email_recipients (email_id, position, kind, address, display_name, status)
+          SELECT email.id, r.position - 1, r.kind, r.address, r.display_name, r.status
             FROM email,
                  unnest(CAST(:kinds AS text[]), CAST(:addresses AS text[]),
-                        CAST(:names AS text[]))
-                   WITH ORDINALITY AS r (kind, address, display_name, position)
+                        CAST(:names AS text[]), CAST(:statuses AS text[]))
+                   WITH ORDINALITY AS r (kind, address, display_name, status, position)
           """;
 
   private MapSqlParameterSource row(NewEmail email, String @Nullable [] batchIds) {
@@ -186,7 +284,13 @@ class EmailRepository {
         .addValue("metadata", json.writeValueAsString(email.metadata()))
         .addValue("idempotencyKey", email.idempotencyKey())
         .addValue("requestHash", email.requestHash())
-        .addValue("batchIds", email.idempotencyKey() == null ? null : batchIds);
+        .addValue("batchIds", email.idempotencyKey() == null ? null : batchIds)
+        .addValue("failureReason", email.failureReason())
+        .addValue(
+            "failureDetail",
+            email.failureReason() == null
+                ? null
+                : "every recipient is on the project's suppression list");
   }
 
   /**
@@ -371,7 +475,8 @@ class EmailRepository {
   private List<Recipient> recipients(UUID id) {
     return jdbc.sql(
             """
-            SELECT kind, address, display_name, status, reply_code, enhanced_code, reply_text
+            SELECT kind, address, display_name, status, reply_code, enhanced_code, reply_text,
+                   bounce_kind, bounce_status, bounce_diagnostic, bounced_at
               FROM email_recipients WHERE email_id = :id ORDER BY position
             """)
         .param("id", id)
@@ -381,8 +486,9 @@ class EmailRepository {
                     rs.getString("kind"),
                     rs.getString("address"),
                     rs.getString("display_name"),
-                    rs.getString("status"),
-                    reply(rs)))
+                    RecipientStatus.valueOf(rs.getString("status")),
+                    reply(rs),
+                    bounce(rs)))
         .list();
   }
 
@@ -411,6 +517,17 @@ class EmailRepository {
   private static @Nullable Tls tls(ResultSet rs) throws SQLException {
     String protocol = rs.getString("tls_protocol");
     return protocol == null ? null : new Tls(protocol, rs.getString("tls_cipher"));
+  }
+
+  private static EmailView.@Nullable Bounce bounce(ResultSet rs) throws SQLException {
+    String kind = rs.getString("bounce_kind");
+    return kind == null
+        ? null
+        : new EmailView.Bounce(
+            kind,
+            rs.getString("bounce_status"),
+            rs.getString("bounce_diagnostic"),
+            instant(rs, "bounced_at"));
   }
 
   private static @Nullable Reply reply(ResultSet rs) throws SQLException {

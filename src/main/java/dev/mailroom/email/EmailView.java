@@ -55,7 +55,29 @@ public record EmailView(
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Recipient(
-      String kind, String email, @Nullable String name, String status, @Nullable Reply lastReply) {}
+      String kind,
+      String email,
+      @Nullable String name,
+      RecipientStatus status,
+      @Nullable Reply lastReply,
+      @Nullable Bounce bounce) {}
+
+  /**
+   * What came back after the relay took the email for this recipient: a bounce or a complaint.
+   *
+   * @param kind {@code HARD} (the address is bad), {@code SOFT} (the remote side gave up for a
+   *     transient reason) or {@code COMPLAINT}
+   * @param status the RFC 3463 enhanced status code the report gave, e.g. {@code 5.1.1}
+   * @param diagnostic what the remote server said, or the feedback type of a complaint
+   * @param at when the report arrived
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Schema(requiredProperties = {"kind", "at"})
+  public record Bounce(
+      @Schema(allowableValues = {"HARD", "SOFT", "COMPLAINT"}) String kind,
+      @Nullable String status,
+      @Nullable String diagnostic,
+      Instant at) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Attempt(

@@ -9,5 +9,14 @@ public enum RecipientStatus {
   /** A transient failure; tried again with the email's next attempt. */
   DEFERRED,
   /** A permanent failure; never tried again. */
-  REJECTED
+  REJECTED,
+  /**
+   * Accepted by the relay, then returned: a bounce (delivery status notification) came back for
+   * this recipient. The email stays SENT: it was handed over.
+   */
+  BOUNCED,
+  /** Accepted and delivered, then reported by the recipient as spam (a feedback report). */
+  COMPLAINED,
+  /** Never sent to: the address is on the project's suppression list. */
+  SUPPRESSED
 }
