@@ -42,6 +42,15 @@ record ClaimedEmail(
         .toList();
   }
 
+  /** The position at which a pending address is first listed. */
+  int firstPendingPosition(String address) {
+    return recipients.stream()
+        .filter(r -> r.pending() && r.address().equals(address))
+        .mapToInt(Recipient::position)
+        .findFirst()
+        .orElseThrow();
+  }
+
   /** Whether the email may no longer be sent at this time. */
   boolean expiredAt(Instant now) {
     return expiresAt != null && !now.isBefore(expiresAt);

@@ -2,6 +2,7 @@ package dev.mailroom.delivery;
 
 import dev.mailroom.delivery.EmailClaims.Recorded;
 import dev.mailroom.email.EmailQueued;
+import dev.mailroom.inbound.VerpToken;
 import dev.mailroom.relay.OutgoingMessage;
 import dev.mailroom.relay.Relays;
 import dev.mailroom.relay.SendResult;
@@ -12,10 +13,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.slf4j.event.Level;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
@@ -46,9 +50,35 @@ public class Dispatcher implements SmartLifecycle {
   private final Workers workers;
   private final ResultWriter results;
   private final LongSupplier nanoTime = System::nanoTime;
+  private final @Nullable VerpToken verp;
 
+  /** Without VERP: every email goes with its one envelope sender. */
   public Dispatcher(
       EmailClaims claims, Relays relays, DeliverySettings settings, MeterRegistry meters) {
+    this(claims, relays, settings, meters, (VerpToken) null);
+  }
+
+  /**
+   * @param verp present when {@code mailroom.bounces.domain} is set: then each recipient is sent
+   *     with its own envelope sender, so that a bounce names the email and recipient it is about
+   */
+  @Autowired
+  public Dispatcher(
+      EmailClaims claims,
+      Relays relays,
+      DeliverySettings settings,
+      MeterRegistry meters,
+      ObjectProvider<VerpToken> verp) {
+    this(claims, relays, settings, meters, verp.getIfAvailable());
+  }
+
+  private Dispatcher(
+      EmailClaims claims,
+      Relays relays,
+      DeliverySettings settings,
+      MeterRegistry meters,
+      @Nullable VerpToken verp) {
+    this.verp = verp;
     this.claims = claims;
     this.relays = relays;
     this.settings = settings;
@@ -175,10 +205,7 @@ public class Dispatcher implements SmartLifecycle {
         log.info("Email {} is past the retry age limit; failing it unsent", email.id());
         return new Recorded(email, id, started, null, Settlement.agedOut(email, started));
       }
-      List<String> recipients = email.pendingAddresses();
-      SendResult result =
-          relays.send(
-              new OutgoingMessage(email.id(), email.envelopeFrom(), recipients, email.mime()));
+      SendResult result = relays.send(outgoing(email));
       Settlement settlement = Settlement.of(email, result, retry, Instant.now());
       metrics.record(result);
       // One line per attempt is too many at the relay's pace: a sent email is a DEBUG line (the
@@ -197,6 +224,22 @@ public class Dispatcher implements SmartLifecycle {
       MDC.remove("emailId");
       MDC.remove("project");
     }
+  }
+
+  /**
+   * The message and its envelope. With VERP, each pending recipient gets the envelope sender of its
+   * first position (an address listed twice is sent once).
+   */
+  private OutgoingMessage outgoing(ClaimedEmail email) {
+    List<String> recipients = email.pendingAddresses();
+    if (verp == null) {
+      return new OutgoingMessage(email.id(), email.envelopeFrom(), recipients, email.mime());
+    }
+    List<String> senders =
+        recipients.stream()
+            .map(address -> verp.envelopeSender(email.id(), email.firstPendingPosition(address)))
+            .toList();
+    return new OutgoingMessage(email.id(), email.envelopeFrom(), recipients, email.mime(), senders);
   }
 
   private static String dispatcherId(DeliverySettings settings) {

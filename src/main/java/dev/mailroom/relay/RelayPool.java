@@ -2,10 +2,13 @@ package dev.mailroom.relay;
 
 import dev.mailroom.relay.SmtpConnector.Prepared;
 import dev.mailroom.relay.SmtpSettings.Relay;
+import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.commons.pool2.impl.GenericObjectPool;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
@@ -119,6 +122,9 @@ public class RelayPool implements AutoCloseable {
 
   private SendResult sendOver(
       RelayConnection connection, Prepared prepared, OutgoingMessage message, long started) {
+    if (message.envelopeSenders() != null) {
+      return sendPerRecipient(connection, prepared, message, message.envelopeSenders(), started);
+    }
     boolean reusable = true;
     try {
       connection.transport.sendMessage(prepared.mime(), prepared.to());
@@ -136,6 +142,48 @@ public class RelayPool implements AutoCloseable {
       return circuit.recorded(
           SendClassifier.classify(message.recipients(), e, relay.name(), elapsed(started))
               .withTls(connection.tls));
+    } finally {
+      release(connection, reusable && !connection.retired(relay));
+    }
+  }
+
+  /**
+   * VERP: one transaction per recipient, each with its own envelope sender, on the one borrowed
+   * connection and from the message parsed once; the results are merged into one. When the
+   * connection breaks, the recipients not yet tried share that failure and nothing more is sent.
+   */
+  private SendResult sendPerRecipient(
+      RelayConnection connection,
+      Prepared prepared,
+      OutgoingMessage message,
+      List<String> senders,
+      long started) {
+    List<SendResult> parts = new ArrayList<>();
+    boolean reusable = true;
+    try {
+      for (int i = 0; i < prepared.to().length; i++) {
+        List<String> recipient = List.of(message.recipients().get(i));
+        if (!reusable) {
+          List<String> rest = message.recipients().subList(i, message.recipients().size());
+          parts.add(SendResult.sameAs(parts.get(parts.size() - 1), rest));
+          break;
+        }
+        try {
+          prepared.mime().setEnvelopeFrom(senders.get(i));
+          connection.transport.sendMessage(prepared.mime(), new Address[] {prepared.to()[i]});
+          connection.used();
+          SmtpReply reply =
+              SmtpReply.of(
+                  connection.transport.getLastReturnCode(),
+                  connection.transport.getLastServerResponse());
+          parts.add(SendClassifier.accepted(recipient, reply, relay.name(), elapsed(started)));
+        } catch (Exception e) {
+          connection.used();
+          reusable = e instanceof SendFailedException && connection.transport.isConnected();
+          parts.add(SendClassifier.classify(recipient, e, relay.name(), elapsed(started)));
+        }
+      }
+      return circuit.recorded(SendResult.merged(parts, elapsed(started)).withTls(connection.tls));
     } finally {
       release(connection, reusable && !connection.retired(relay));
     }

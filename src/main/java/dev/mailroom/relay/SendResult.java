@@ -60,6 +60,57 @@ public record SendResult(
         outcome, reply, recipients, relay, duration, retryAfter, tls, relayFailure);
   }
 
+  /** The outcome of {@code part} for other recipients: those a broken connection never tried. */
+  static SendResult sameAs(SendResult part, List<String> recipients) {
+    return new SendResult(
+        part.outcome,
+        part.reply,
+        all(
+            recipients,
+            part.outcome == Outcome.FAILED ? RecipientOutcome.REJECTED : RecipientOutcome.DEFERRED,
+            part.reply),
+        part.relay,
+        part.duration,
+        part.retryAfter,
+        part.tls,
+        part.relayFailure);
+  }
+
+  /**
+   * One result for transactions sent one per recipient (VERP): SENT when any recipient was
+   * accepted, else DEFERRED when any waits, else FAILED; the reply of the first part with that
+   * outcome; the longest delay asked for. The relay failed only when it failed for every part: once
+   * one recipient is accepted, trying the whole message on another relay would send it twice.
+   */
+  static SendResult merged(List<SendResult> parts, Duration duration) {
+    Outcome outcome =
+        parts.stream().anyMatch(p -> p.outcome == Outcome.SENT)
+            ? Outcome.SENT
+            : parts.stream().anyMatch(p -> p.outcome == Outcome.DEFERRED)
+                ? Outcome.DEFERRED
+                : Outcome.FAILED;
+    SendResult deciding =
+        parts.stream().filter(p -> p.outcome == outcome).findFirst().orElse(parts.get(0));
+    var recipients = new java.util.LinkedHashMap<String, RecipientResult>();
+    parts.forEach(p -> recipients.putAll(p.recipients));
+    Duration retryAfter =
+        parts.stream()
+            .map(SendResult::retryAfter)
+            .filter(java.util.Objects::nonNull)
+            .max(Duration::compareTo)
+            .orElse(null);
+    boolean relayFailure = parts.stream().allMatch(SendResult::relayFailure);
+    return new SendResult(
+        outcome,
+        deciding.reply,
+        recipients,
+        deciding.relay,
+        duration,
+        retryAfter,
+        deciding.tls,
+        relayFailure);
+  }
+
   /** The same outcome for every recipient: the message-level failures. */
   static Map<String, RecipientResult> all(
       List<String> recipients, RecipientOutcome outcome, SmtpReply reply) {
