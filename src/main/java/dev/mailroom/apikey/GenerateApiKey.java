@@ -60,7 +60,7 @@ public final class GenerateApiKey {
       }
       if (scopes.isEmpty()) {
         throw new IllegalArgumentException(
-            "--scopes needs at least one of send, read, templates, domains, admin");
+            "--scopes needs at least one of send, read, templates, suppressions, domains, admin");
       }
       domains = SenderDomains.normalize(name, domains.stream().map(String::strip).toList());
     } catch (IllegalArgumentException | IllegalStateException e) {
