@@ -397,6 +397,13 @@ the service's own defaults.
 {{- if $domains }}
 {{- $_ := set $mailroom "domains" $domains }}
 {{- end }}
+{{- if .Values.bounces.domain }}
+{{- /* The secret comes from the Secret through MAILROOM_BOUNCES_SECRET, never the ConfigMap. */}}
+{{- $_ := set $mailroom "bounces" (dict "domain" .Values.bounces.domain) }}
+{{- end }}
+{{- if .Values.inbound.port }}
+{{- $_ := set $mailroom "inbound" (dict "port" .Values.inbound.port) }}
+{{- end }}
 server:
   port: {{ .Values.ports.http }}
   shutdown: graceful

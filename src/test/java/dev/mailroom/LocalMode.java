@@ -31,8 +31,9 @@ class LocalMode {
   @Bean(destroyMethod = "close")
   LocalRelay localRelay(
       @Value("${mailroom.smtp.relays[0].port}") int port,
-      @Value("${mailroom.local.mail-directory:target/local-mail}") Path directory) {
-    return new LocalRelay(port, directory);
+      @Value("${mailroom.local.mail-directory:target/local-mail}") Path directory,
+      @Value("${mailroom.inbound.port:#{null}}") Integer inboundPort) {
+    return new LocalRelay(port, directory, inboundPort);
   }
 
   @Bean

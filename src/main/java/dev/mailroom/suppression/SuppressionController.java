@@ -1,5 +1,6 @@
 package dev.mailroom.suppression;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.mailroom.apikey.ApiKey;
 import dev.mailroom.system.FieldProblem;
 import dev.mailroom.system.InvalidRequestException;
@@ -46,6 +47,7 @@ class SuppressionController implements SuppressionApi {
   /** The body of {@code PUT}: why, and an optional note kept with it. */
   record SuppressRequest(@Nullable String reason, @Nullable String detail) {}
 
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   record SuppressionView(
       String address,
       SuppressionReason reason,
@@ -61,6 +63,7 @@ class SuppressionController implements SuppressionApi {
   /**
    * @param next the cursor for the following page ({@code after}), or null on the last page
    */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   record SuppressionPage(List<SuppressionView> suppressions, @Nullable String next) {}
 
   @PutMapping(

@@ -324,6 +324,48 @@ class HelmChartTest {
         .isEqualTo(duration(APPLICATION, "spring.lifecycle.timeout-per-shutdown-phase"));
   }
 
+  @Test
+  void bounceListenerIsAServicePortAndItsSecretComesFromTheSecret() {
+    String secret = "dGhpcnR5LXR3by1ieXRlcy1vZi1rZXktZm9yLWJvdW5jZXMtb25seQ==";
+    Manifests manifests =
+        render(
+            MINIMAL_VALUES,
+            t ->
+                t.set("bounces.domain", "bounces.acme.example")
+                    .set("bounces.secret", secret)
+                    .set("inbound.port", "2525"));
+    Binder binder = manifests.binder();
+
+    assertThat(binder.bind("mailroom.bounces.domain", String.class).get())
+        .isEqualTo("bounces.acme.example");
+    assertThat(binder.bind("mailroom.bounces.secret", String.class).get()).isEqualTo(secret);
+    assertThat(binder.bind("mailroom.inbound.port", Integer.class).get()).isEqualTo(2525);
+    assertThat(manifests.applicationConfig().toString()).doesNotContain(secret);
+    assertThat(manifests.containerPorts()).containsEntry("inbound", 2525);
+    assertThat(maps(listAt(manifests.only("Service"), "spec.ports")))
+        .anySatisfy(
+            port -> {
+              assertThat(port.get("name")).isEqualTo("inbound");
+              assertThat(port.get("port")).isEqualTo(2525);
+              assertThat(port.get("targetPort")).isEqualTo("inbound");
+            });
+  }
+
+  @Test
+  void bounceDomainWithoutASecretIsRejected() {
+    assertThatThrownBy(
+            () -> template(MINIMAL_VALUES, t -> t.set("bounces.domain", "bounces.acme.example")))
+        .hasMessageContaining("bounces.secret is required");
+  }
+
+  @Test
+  void bounceListenerIsOffByDefault() {
+    Manifests manifests = MINIMAL.manifests();
+
+    assertThat(manifests.containerPorts()).doesNotContainKey("inbound");
+    assertThat(manifests.binder().bind("mailroom.inbound.port", Integer.class).isBound()).isFalse();
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("renderingsWithTheChartsSecret")
   void serviceSeesEveryRelayWithItsPasswordFromTheSecret(Rendering rendering) {
