@@ -33,6 +33,11 @@ class BounceApplier {
     this.suppressions = suppressions;
   }
 
+  /*
+   * Events (email.bounced, email.complained, email.delivery_delayed, email.suppressed) belong here,
+   * in this same transaction, once the events room records them: the applied rows and the
+   * suppressions written are what they report.
+   */
   @EventListener
   void on(BounceReceived received) {
     Bounce bounce = received.bounce();
