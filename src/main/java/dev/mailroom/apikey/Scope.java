@@ -36,9 +36,7 @@ public enum Scope {
     return this == other || (this == ADMIN && other == READ);
   }
 
-  /**
-   * Parses a scope's name ({@code send}, {@code read}, …), in any case.
-   */
+  /** Parses a scope's name ({@code send}, {@code read}, …), in any case. */
   public static Scope of(String value) {
     for (Scope scope : values()) {
       if (scope.value().equalsIgnoreCase(value.strip())) {
