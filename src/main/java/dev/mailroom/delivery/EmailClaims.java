@@ -1,6 +1,7 @@
 package dev.mailroom.delivery;
 
 import dev.mailroom.email.RecipientStatus;
+import dev.mailroom.event.EmailEvents;
 import dev.mailroom.relay.SendResult;
 import dev.mailroom.relay.SmtpReply;
 import java.sql.Timestamp;
@@ -68,11 +69,14 @@ class EmailClaims {
 
   private final JdbcClient jdbc;
   private final JdbcTemplate batch;
-  private final ApplicationEventPublisher events;
+  private final ApplicationEventPublisher publisher;
+  private final EmailEvents events;
 
-  EmailClaims(JdbcClient jdbc, JdbcTemplate batch, ApplicationEventPublisher events) {
+  EmailClaims(
+      JdbcClient jdbc, JdbcTemplate batch, ApplicationEventPublisher publisher, EmailEvents events) {
     this.jdbc = jdbc;
     this.batch = batch;
+    this.publisher = publisher;
     this.events = events;
   }
 
@@ -161,8 +165,9 @@ class EmailClaims {
       Settlement settlement) {}
 
   /**
-   * Writes a batch of results in one transaction. A result whose claim token is no longer current
-   * (the lease expired and another dispatcher took the email) is dropped whole.
+   * Writes a batch of results in one transaction, with the event each one is (and so its webhook
+   * deliveries). A result whose claim token is no longer current (the lease expired and another
+   * dispatcher took the email) is dropped whole, event included.
    *
    * @return how many results were written
    */
@@ -197,6 +202,7 @@ class EmailClaims {
         current.add(results.get(i));
       }
     }
+    events.record(SettlementEvents.of(current));
     List<Recorded> attempted = current.stream().filter(r -> r.result() != null).toList();
     if (attempted.isEmpty()) {
       writeRecipients(current);
@@ -245,7 +251,7 @@ class EmailClaims {
     }
     if (!refusals.isEmpty()) {
       // Listeners write in this transaction: the suppression list in one batched statement.
-      events.publishEvent(new RecipientsRefused(refusals));
+      publisher.publishEvent(new RecipientsRefused(refusals));
     }
     batch.batchUpdate(
         """

@@ -5,6 +5,9 @@ import dev.mailroom.email.EmailView.Recipient;
 import dev.mailroom.email.EmailView.Reply;
 import dev.mailroom.email.EmailView.TemplateUsed;
 import dev.mailroom.email.EmailView.Tls;
+import dev.mailroom.event.EmailEvent;
+import dev.mailroom.event.EmailEventType;
+import dev.mailroom.event.EmailEvents;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -50,13 +53,19 @@ class EmailRepository {
   private final JdbcTemplate batch;
   private final NamedParameterJdbcTemplate named;
   private final JsonMapper json;
+  private final EmailEvents events;
 
   EmailRepository(
-      JdbcClient jdbc, JdbcTemplate batch, NamedParameterJdbcTemplate named, JsonMapper json) {
+      JdbcClient jdbc,
+      JdbcTemplate batch,
+      NamedParameterJdbcTemplate named,
+      JsonMapper json,
+      EmailEvents events) {
     this.jdbc = jdbc;
     this.batch = batch;
     this.named = named;
     this.json = json;
+    this.events = events;
   }
 
   /** A row to insert: the rendered, composed email and its envelope. */
@@ -233,6 +242,18 @@ class EmailRepository {
           java.sql.Types.VARCHAR,
           java.sql.Types.VARCHAR
         });
+    Instant now = Instant.now();
+    events.record(
+        emails.stream()
+            .map(
+                email ->
+                    EmailEvent.of(
+                        email.project(),
+                        email.id(),
+                        EmailEventType.ACCEPTED,
+                        now,
+                        Map.of("status", email.status().name())))
+            .toList());
   }
 
   private static final String INSERT_EMAIL =
@@ -369,21 +390,33 @@ class EmailRepository {
    * @param project the caller's project; null for an admin key, which may cancel any project's
    * @return empty when there is no such email in the project
    */
+  @Transactional
   Optional<Cancellation> cancel(UUID id, @Nullable String project) {
     for (int tries = 1; ; tries++) {
-      int updated =
+      // RETURNING the project: an admin key cancels in any project, and the event is that one's.
+      Optional<String> cancelledIn =
           jdbc.sql(
                   """
                   UPDATE emails SET status = :cancelled, due_at = NULL, updated_at = now()
                    WHERE id = :id AND status = ANY(CAST(:cancellable AS text[]))
                      AND """
-                      + IN_PROJECT)
+                      + IN_PROJECT
+                      + " RETURNING project")
               .param("id", id)
               .param("cancelled", EmailStatus.CANCELLED.name())
               .param("cancellable", WAITING)
               .param("project", project, Types.VARCHAR)
-              .update();
-      if (updated == 1) {
+              .query(String.class)
+              .optional();
+      if (cancelledIn.isPresent()) {
+        events.record(
+            List.of(
+                EmailEvent.of(
+                    cancelledIn.get(),
+                    id,
+                    EmailEventType.CANCELLED,
+                    Instant.now(),
+                    Map.of("status", EmailStatus.CANCELLED.name()))));
         return Optional.of(new Cancellation(true, EmailStatus.CANCELLED));
       }
       Optional<EmailStatus> status =
@@ -432,6 +465,7 @@ class EmailRepository {
                     email.template(),
                     recipients(id),
                     attempts(id),
+                    events.timeline(id),
                     email.tags(),
                     email.metadata(),
                     email.priority(),
@@ -458,6 +492,7 @@ class EmailRepository {
             ? null
             : new TemplateUsed(
                 templateName, rs.getString("template_version"), rs.getString("template_locale")),
+        List.of(),
         List.of(),
         List.of(),
         strings(rs.getArray("tags")),

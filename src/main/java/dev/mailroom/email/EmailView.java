@@ -1,6 +1,7 @@
 package dev.mailroom.email;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.mailroom.event.TimelineEvent;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
-/** {@code GET /emails/{id}}: the email, each recipient's fate and every attempt. */
+/** {@code GET /emails/{id}}: the email, each recipient's fate, every attempt and its timeline. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Schema(
     description = "An email, each recipient's fate and every delivery attempt",
@@ -21,6 +22,7 @@ import org.jspecify.annotations.Nullable;
       "subject",
       "recipients",
       "attempts",
+      "events",
       "tags",
       "metadata",
       "createdAt"
@@ -36,6 +38,7 @@ public record EmailView(
     @Nullable TemplateUsed template,
     List<Recipient> recipients,
     List<Attempt> attempts,
+    @Schema(description = "What happened to the email, oldest first") List<TimelineEvent> events,
     List<String> tags,
     Map<String, String> metadata,
     Priority priority,
