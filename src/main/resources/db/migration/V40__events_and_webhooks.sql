@@ -26,6 +26,9 @@ CREATE TABLE webhook_endpoints (
     event_types         text[]      NOT NULL,
     enabled             boolean     NOT NULL DEFAULT true,
     disabled_reason     text,
+    -- Set by the first failed try after a success, cleared by the next success: an endpoint
+    -- failing for mailroom.webhooks.disable-after is disabled.
+    failing_since       timestamptz,
     -- whsec_ + base64 of random bytes. The previous secret signs too until it expires (rotation).
     secret              text        NOT NULL,
     previous_secret     text,

@@ -35,7 +35,9 @@ final class ApiRoutes {
           route(GET, "/suppressions", Scope.SUPPRESSIONS, Scope.READ),
           route(GET, "/suppressions/**", Scope.SUPPRESSIONS, Scope.READ),
           route(null, "/suppressions", Scope.SUPPRESSIONS),
-          route(null, "/suppressions/**", Scope.SUPPRESSIONS));
+          route(null, "/suppressions/**", Scope.SUPPRESSIONS),
+          route(null, "/webhooks", Scope.WEBHOOKS),
+          route(null, "/webhooks/**", Scope.WEBHOOKS));
 
   /** Open to anyone: the OpenAPI document and Swagger UI. */
   static final List<String> PUBLIC =

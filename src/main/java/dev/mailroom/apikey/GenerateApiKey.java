@@ -60,7 +60,7 @@ public final class GenerateApiKey {
       }
       if (scopes.isEmpty()) {
         throw new IllegalArgumentException(
-            "--scopes needs at least one of send, read, templates, suppressions, domains, admin");
+            "--scopes needs at least one of send, read, templates, suppressions, domains, webhooks, admin");
       }
       domains = SenderDomains.normalize(name, domains.stream().map(String::strip).toList());
     } catch (IllegalArgumentException | IllegalStateException e) {
@@ -68,7 +68,7 @@ public final class GenerateApiKey {
       err.println(
           "usage: "
               + COMMAND
-              + " --name=NAME [--project=PROJECT] --scopes=send,read,templates,admin"
+              + " --name=NAME [--project=PROJECT] --scopes=send,read,templates,webhooks,admin"
               + " [--allowed-sender-domains=a.example,*.b.example]");
       return 2;
     }

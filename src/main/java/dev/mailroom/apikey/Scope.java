@@ -10,6 +10,8 @@ public enum Scope {
   READ,
   /** Manage the project's stored templates. */
   TEMPLATES,
+  /** Manage the project's webhook endpoints, read their delivery logs, replay deliveries. */
+  WEBHOOKS,
   /**
    * Manage the project's suppression list: {@code /suppressions...}. Reading it is also allowed
    * with {@link #READ}.

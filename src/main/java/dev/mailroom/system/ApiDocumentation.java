@@ -89,8 +89,9 @@ class ApiDocumentation {
                         .bearerFormat("mr_…")
                         .description(
                             "An API key, sent as 'Authorization: Bearer mr_…'. Each key has"
-                                + " scopes (send, read, templates, domains, admin) and belongs to a"
-                                + " project: it sees that project's emails, templates and domains"
+                                + " scopes (send, read, templates, suppressions, domains, webhooks,"
+                                + " admin) and belongs to a project: it sees that project's emails,"
+                                + " templates, suppressions, domains and webhooks"
                                 + " only, and an admin key every project's emails.")))
         .addSecurityItem(new SecurityRequirement().addList(SECURITY_SCHEME));
   }

@@ -29,10 +29,15 @@ import org.springframework.test.context.DynamicPropertyRegistry;
       "mailroom.delivery.poll-interval=100ms",
       "mailroom.delivery.retry.initial-backoff=200ms",
       "mailroom.delivery.retry.jitter=0",
+      "mailroom.webhooks.allow-private-networks=true",
+      "mailroom.webhooks.poll-interval=100ms",
+      "mailroom.webhooks.retry.initial-backoff=200ms",
+      "mailroom.webhooks.retry.multiplier=1.5",
+      "mailroom.webhooks.retry.jitter=0",
       "management.server.port=0",
       "mailroom.api-keys[0].name=test",
       "mailroom.api-keys[0].hash=" + TestKeys.ALL_SCOPES_HASH,
-      "mailroom.api-keys[0].scopes=send,read,templates,domains",
+      "mailroom.api-keys[0].scopes=send,read,templates,domains,webhooks",
       "mailroom.domains.encryption-key=" + TestKeys.DOMAIN_ENCRYPTION_KEY
     })
 @Import(TestDatabase.class)

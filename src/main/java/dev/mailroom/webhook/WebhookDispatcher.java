@@ -1,0 +1,391 @@
+package dev.mailroom.webhook;
+
+import dev.mailroom.event.WebhooksQueued;
+import dev.mailroom.webhook.WebhookDeliveries.DeliveryStatus;
+import dev.mailroom.webhook.WebhookDeliveries.Tried;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.event.TransactionalEventListener;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Delivers the webhook outbox: each thread claims a batch in one statement, POSTs each delivery
+ * signed per Standard Webhooks, and writes the tries back in one transaction. 2xx is delivered; 410
+ * Gone disables the endpoint; anything else (another status, a timeout, a refused connection, an
+ * address that is no longer public) is tried again with exponential backoff until {@code
+ * retry.maxAge} after it was queued, then failed. A try is never started in the second half of its
+ * lease, so a crash or a slow receiver delays deliveries, never loses them: an expired lease is
+ * claimed again, and the receiver gets the same webhook-id (at least once).
+ */
+@Component
+@ConditionalOnProperty(prefix = "mailroom.webhooks", name = "enabled", matchIfMissing = true)
+class WebhookDispatcher implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
+
+  /** Of a receiver's answer, only this much is read (and the start kept in the log). */
+  private static final int MAX_RESPONSE_BYTES = 4096;
+
+  private static final int MAX_ERROR_LENGTH = 300;
+
+  private final WebhookDeliveries deliveries;
+  private final WebhookUrls urls;
+  private final WebhookSettings settings;
+  private final JsonMapper json;
+  private final HttpClient http;
+  private final String id;
+
+  private final Object signal = new Object();
+  private long wakeups;
+  private volatile boolean running;
+  private @Nullable ExecutorService threads;
+
+  WebhookDispatcher(
+      WebhookDeliveries deliveries, WebhookUrls urls, WebhookSettings settings, JsonMapper json) {
+    this.deliveries = deliveries;
+    this.urls = urls;
+    this.settings = settings;
+    this.json = json;
+    // Redirects are not followed: a redirect could lead to an address the URL check refused.
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(settings.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    this.id = dispatcherId(settings);
+  }
+
+  @TransactionalEventListener(fallbackExecution = true)
+  void onQueued(WebhooksQueued queued) {
+    wake();
+  }
+
+  void wake() {
+    synchronized (signal) {
+      wakeups++;
+      signal.notifyAll();
+    }
+  }
+
+  @Override
+  public void start() {
+    running = true;
+    AtomicInteger n = new AtomicInteger();
+    ExecutorService threads =
+        Executors.newFixedThreadPool(
+            settings.concurrency(), r -> new Thread(r, "webhooks-" + n.incrementAndGet()));
+    this.threads = threads;
+    for (int i = 0; i < settings.concurrency(); i++) {
+      threads.submit(this::work);
+    }
+    log.info("Webhook dispatcher {} started: {} threads", id, settings.concurrency());
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    wake();
+    ExecutorService threads = this.threads;
+    if (threads == null) {
+      return;
+    }
+    threads.shutdown();
+    try {
+      Duration drain = settings.readTimeout().plus(settings.connectTimeout());
+      if (!threads.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS)) {
+        threads.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  /** Stops before the database goes away, like the email dispatcher. */
+  @Override
+  public int getPhase() {
+    return SmartLifecycle.DEFAULT_PHASE - 2048;
+  }
+
+  private void work() {
+    Duration backoff = Duration.ZERO;
+    while (running) {
+      long seen;
+      synchronized (signal) {
+        seen = wakeups;
+      }
+      try {
+        int claimed = runOnce();
+        backoff = Duration.ZERO;
+        if (claimed < settings.batchSize()) {
+          await(seen, settings.pollInterval());
+        }
+      } catch (DataAccessException | TransactionException e) {
+        backoff =
+            backoff.isZero()
+                ? Duration.ofMillis(250)
+                : backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0
+                    ? Duration.ofSeconds(30)
+                    : backoff.multipliedBy(2);
+        log.warn(
+            "Webhook dispatcher {} cannot reach the database ({}); retrying in {}",
+            id,
+            e.getMostSpecificCause().getMessage(),
+            backoff);
+        pause(backoff);
+      } catch (RuntimeException e) {
+        log.error("Webhook dispatcher {} thread failed; continuing", id, e);
+        pause(settings.pollInterval());
+      }
+    }
+  }
+
+  /** Claims, delivers and records one batch; returns how many deliveries were claimed. */
+  int runOnce() {
+    long leaseStart = System.nanoTime();
+    List<ClaimedDelivery> claimed =
+        deliveries.claim(id, settings.batchSize(), settings.leaseDuration());
+    List<Tried> tried = new ArrayList<>(claimed.size());
+    List<ClaimedDelivery> unstarted = new ArrayList<>();
+    for (ClaimedDelivery delivery : claimed) {
+      boolean lateInLease = System.nanoTime() - leaseStart > settings.leaseDuration().toNanos() / 2;
+      if (!running || lateInLease) {
+        unstarted.add(delivery);
+      } else {
+        tried.add(deliver(delivery));
+      }
+    }
+    int written = deliveries.record(tried, settings.disableAfter());
+    if (written < tried.size()) {
+      log.warn(
+          "Webhook dispatcher {} lost {} claims to another dispatcher; their tries were dropped",
+          id,
+          tried.size() - written);
+    }
+    if (!unstarted.isEmpty()) {
+      deliveries.release(unstarted);
+    }
+    return claimed.size();
+  }
+
+  private Tried deliver(ClaimedDelivery d) {
+    Instant started = Instant.now();
+    if (!d.enabled()) {
+      return new Tried(
+          d,
+          id,
+          started,
+          0,
+          false,
+          null,
+          "the endpoint is disabled",
+          DeliveryStatus.FAILED,
+          null,
+          null);
+    }
+    long t0 = System.nanoTime();
+    Optional<String> refusal = urls.refusal(d.url());
+    if (refusal.isPresent()) {
+      return failed(d, started, t0, null, "not sent: the URL " + refusal.get());
+    }
+    byte[] body = payload(d);
+    long timestamp = started.getEpochSecond();
+    HttpRequest request;
+    try {
+      request =
+          HttpRequest.newBuilder(URI.create(d.url()))
+              .timeout(settings.readTimeout())
+              .header("Content-Type", "application/json")
+              .header("User-Agent", "Mailroom-Webhooks")
+              .header("webhook-id", d.webhookId())
+              .header("webhook-timestamp", String.valueOf(timestamp))
+              .header(
+                  "webhook-signature",
+                  WebhookSignature.header(d.secrets(started), d.webhookId(), timestamp, body))
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+              .build();
+    } catch (IllegalArgumentException e) {
+      return failed(d, started, t0, null, "not sent: " + e.getMessage());
+    }
+    try {
+      HttpResponse<InputStream> response =
+          http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      String answer = readStart(response.body());
+      int status = response.statusCode();
+      if (status >= 200 && status < 300) {
+        log.debug("Webhook {} to endpoint {}: {}", d.webhookId(), d.endpointId(), status);
+        return new Tried(
+            d,
+            id,
+            started,
+            millisSince(t0),
+            true,
+            status,
+            null,
+            DeliveryStatus.DELIVERED,
+            null,
+            null);
+      }
+      String error = answer.isBlank() ? null : truncate(answer.strip());
+      if (status == 410) {
+        return new Tried(
+            d,
+            id,
+            started,
+            millisSince(t0),
+            true,
+            status,
+            error,
+            DeliveryStatus.FAILED,
+            null,
+            "the endpoint answered 410 Gone at " + started);
+      }
+      return failed(d, started, t0, status, error);
+    } catch (IOException e) {
+      return failed(
+          d, started, t0, null, truncate(e.getClass().getSimpleName() + ": " + e.getMessage()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed(d, started, t0, null, "interrupted by shutdown");
+    }
+  }
+
+  /** A failed try: again after the backoff, or failed for good when that is past the window. */
+  private Tried failed(
+      ClaimedDelivery d,
+      Instant started,
+      long t0,
+      @Nullable Integer status,
+      @Nullable String error) {
+    Instant next =
+        started.plus(
+            settings.retry().backoff(d.attempts(), ThreadLocalRandom.current().nextDouble()));
+    boolean givenUp = next.isAfter(d.retryFrom().plus(settings.retry().maxAge()));
+    log.info(
+        "Webhook {} to endpoint {} failed (try {}): {}{}",
+        d.webhookId(),
+        d.endpointId(),
+        d.attempts(),
+        status != null ? "HTTP " + status : error,
+        givenUp ? "; giving up" : "; next try at " + next);
+    return new Tried(
+        d,
+        id,
+        started,
+        millisSince(t0),
+        true,
+        status,
+        error,
+        givenUp ? DeliveryStatus.FAILED : DeliveryStatus.PENDING,
+        givenUp ? null : next,
+        null);
+  }
+
+  /**
+   * {@code {"type", "timestamp", "data"}}: data is the event's own, with the email, its project and
+   * the recipient the event is about. The same bytes for every try of a delivery.
+   */
+  byte[] payload(ClaimedDelivery d) {
+    ObjectNode data = json.createObjectNode();
+    data.put("emailId", d.emailId().toString());
+    data.put("project", d.project());
+    if (d.recipient() != null) {
+      data.put("recipient", d.recipient());
+    }
+    data.setAll((ObjectNode) json.readTree(d.data()));
+    ObjectNode body = json.createObjectNode();
+    body.put("type", d.type());
+    body.put("timestamp", d.occurredAt().toString());
+    body.set("data", data);
+    return json.writeValueAsBytes(body);
+  }
+
+  private static String readStart(InputStream body) throws IOException {
+    try (body) {
+      return new String(body.readNBytes(MAX_RESPONSE_BYTES), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static String truncate(String text) {
+    return text.length() <= MAX_ERROR_LENGTH ? text : text.substring(0, MAX_ERROR_LENGTH) + "…";
+  }
+
+  private static long millisSince(long t0) {
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  private void await(long seen, Duration timeout) {
+    long jittered =
+        (long) (timeout.toMillis() * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+    long deadline = System.currentTimeMillis() + Math.max(1, jittered);
+    synchronized (signal) {
+      while (running && wakeups == seen) {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          return;
+        }
+        try {
+          signal.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /** Waits out a failure; only shutdown cuts it short. */
+  private void pause(Duration duration) {
+    long deadline = System.currentTimeMillis() + duration.toMillis();
+    synchronized (signal) {
+      for (long left = duration.toMillis();
+          running && left > 0;
+          left = deadline - System.currentTimeMillis()) {
+        try {
+          signal.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private static String dispatcherId(WebhookSettings settings) {
+    if (settings.dispatcherId() != null && !settings.dispatcherId().isBlank()) {
+      return settings.dispatcherId();
+    }
+    String host = System.getenv("HOSTNAME");
+    String pid = String.valueOf(ManagementFactory.getRuntimeMXBean().getPid());
+    return (host == null || host.isBlank() ? "webhooks" : host) + "-" + pid;
+  }
+}
