@@ -61,6 +61,8 @@ class WebhookController {
 
   record WebhookList(List<WebhookView> webhooks) {}
 
+  @com.fasterxml.jackson.annotation.JsonInclude(
+      com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
   record DeliveryPage(
       List<LogEntry> deliveries,
       @io.swagger.v3.oas.annotations.media.Schema(

@@ -1,5 +1,6 @@
 package dev.mailroom.webhook;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -271,6 +272,7 @@ class WebhookDeliveries {
   }
 
   /** One delivery in the endpoint's log, with every try. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   record LogEntry(
       UUID id,
       String webhookId,
@@ -286,6 +288,7 @@ class WebhookDeliveries {
       @Nullable String lastError,
       List<Try> tries) {}
 
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   record Try(
       int number,
       Instant at,
