@@ -54,7 +54,7 @@ final class SettlementEvents {
       recipients.add(recipient);
     }
     data.put("recipients", recipients);
-    return EmailEvent.of(project(r.email()), r.email().id(), type(s), r.startedAt(), data);
+    return EmailEvent.of(r.email().project(), r.email().id(), type(s), r.startedAt(), data);
   }
 
   private static EmailEventType type(Settlement s) {
@@ -85,9 +85,5 @@ final class SettlementEvents {
       }
     }
     return null;
-  }
-
-  private static String project(ClaimedEmail email) {
-    return "default";
   }
 }

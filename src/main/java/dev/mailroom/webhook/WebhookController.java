@@ -230,9 +230,12 @@ class WebhookController {
         .body(new ReplayQueued(deliveryId, "msg_" + deliveryId, "PENDING"));
   }
 
-  /** The project the key acts in: its endpoints, and only those, are the key's. */
+  /**
+   * The project the key acts in: its endpoints, and only those, are the key's. An admin key reads
+   * every project's emails, but webhook endpoints hold secrets: it manages its own project's only.
+   */
   private static String project(ApiKey key) {
-    return "default";
+    return key.project();
   }
 
   private static int limit(@Nullable String limit) {

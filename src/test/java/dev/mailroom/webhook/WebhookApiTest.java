@@ -32,7 +32,7 @@ import tools.jackson.databind.JsonNode;
 class WebhookApiTest extends ScriptedRelayTest {
 
   /** The project of the test key (a key's project defaults to its name). */
-  static final String TEST_PROJECT = "default";
+  static final String TEST_PROJECT = "test";
 
   static final String SHOP = "mr_test_webhooks_shop";
   static final String SHOP_HASH =
