@@ -1,12 +1,15 @@
 package dev.mailroom.event;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -39,6 +42,8 @@ public class EmailEvents {
         JOIN webhook_endpoints w
           ON w.project = r.project AND w.enabled AND r.type = ANY(w.event_types)
       """;
+
+  private static final TypeReference<Map<String, @Nullable Object>> DATA = new TypeReference<>() {};
 
   private final JdbcClient jdbc;
   private final JsonMapper json;
@@ -108,7 +113,7 @@ public class EmailEvents {
                     rs.getString("type"),
                     rs.getTimestamp("occurred_at").toInstant(),
                     rs.getString("address"),
-                    json.readTree(rs.getString("data"))))
+                    json.readValue(rs.getString("data"), DATA)))
         .list();
   }
 }

@@ -3,8 +3,8 @@ package dev.mailroom.event;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
 
 /** One entry of an email's timeline in {@code GET /emails/{id}}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -19,6 +19,5 @@ public record TimelineEvent(
     @Schema(
             description =
                 "What the event knows: smtpCode, enhancedCode, diagnostic, relay, attempt,"
-                    + " reason, nextAttemptAt, recipients",
-            type = "object")
-        JsonNode data) {}
+                    + " reason, nextAttemptAt, recipients")
+        Map<String, @Nullable Object> data) {}

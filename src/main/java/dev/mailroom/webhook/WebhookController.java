@@ -94,14 +94,21 @@ class WebhookController {
     return ResponseEntity.created(URI.create("/webhooks/" + created.id())).body(created);
   }
 
-  @Operation(operationId = "listWebhooks", summary = "List the project's webhook endpoints")
+  @Operation(
+      operationId = "listWebhooks",
+      summary = "List the project's webhook endpoints",
+      description = "Every endpoint of the key's project, oldest first, without secrets.")
   @ApiResponse(responseCode = "200", description = "Every endpoint, oldest first")
   @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
   WebhookList list(@AuthenticationPrincipal ApiKey key) {
     return new WebhookList(endpoints.list(project(key)));
   }
 
-  @Operation(operationId = "getWebhook", summary = "Get a webhook endpoint")
+  @Operation(
+      operationId = "getWebhook",
+      summary = "Get a webhook endpoint",
+      description =
+          "The endpoint without its secret; `disabledReason` says why an endpoint was disabled.")
   @ApiResponse(responseCode = "200", description = "The endpoint, without its secret")
   @ApiResponse(responseCode = "404", description = "No endpoint of the key's project has this id")
   @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
