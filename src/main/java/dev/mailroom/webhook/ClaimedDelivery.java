@@ -32,6 +32,12 @@ record ClaimedDelivery(
     @Nullable String recipient,
     String data) {
 
+  /** Never printed with its secrets. */
+  @Override
+  public String toString() {
+    return "ClaimedDelivery[" + webhookId() + ", endpoint " + endpointId + ", " + type + "]";
+  }
+
   /** The webhook-id of every try: receivers deduplicate by it. */
   String webhookId() {
     return "msg_" + id;
