@@ -73,7 +73,10 @@ class EmailClaims {
   private final EmailEvents events;
 
   EmailClaims(
-      JdbcClient jdbc, JdbcTemplate batch, ApplicationEventPublisher publisher, EmailEvents events) {
+      JdbcClient jdbc,
+      JdbcTemplate batch,
+      ApplicationEventPublisher publisher,
+      EmailEvents events) {
     this.jdbc = jdbc;
     this.batch = batch;
     this.publisher = publisher;
