@@ -201,6 +201,47 @@ class EmailRepository {
             .addValue("addresses", addresses)
             .addValue("names", names)
             .addValue("statuses", statuses));
+    recordAccepted(List.of(email));
+  }
+
+  /**
+   * The facts of an intake, in its transaction: each email accepted, and each recipient the
+   * project's suppression list left out (with the email's failure when it left out every one).
+   */
+  private void recordAccepted(List<NewEmail> emails) {
+    Instant now = Instant.now();
+    List<EmailEvent> facts = new java.util.ArrayList<>();
+    for (NewEmail email : emails) {
+      facts.add(
+          EmailEvent.of(
+              email.project(),
+              email.id(),
+              EmailEventType.ACCEPTED,
+              now,
+              Map.of("status", email.status().name())));
+      for (int i = 0; i < email.recipients().size(); i++) {
+        if (email.recipients().get(i).status() == RecipientStatus.SUPPRESSED) {
+          facts.add(
+              new EmailEvent(
+                  email.project(),
+                  email.id(),
+                  i,
+                  EmailEventType.SUPPRESSED,
+                  now,
+                  Map.of("address", email.recipients().get(i).address())));
+        }
+      }
+      if (email.failureReason() != null) {
+        facts.add(
+            EmailEvent.of(
+                email.project(),
+                email.id(),
+                EmailEventType.FAILED,
+                now,
+                Map.of("reason", email.failureReason())));
+      }
+    }
+    events.record(facts);
   }
 
   /**
@@ -242,18 +283,7 @@ class EmailRepository {
           java.sql.Types.VARCHAR,
           java.sql.Types.VARCHAR
         });
-    Instant now = Instant.now();
-    events.record(
-        emails.stream()
-            .map(
-                email ->
-                    EmailEvent.of(
-                        email.project(),
-                        email.id(),
-                        EmailEventType.ACCEPTED,
-                        now,
-                        Map.of("status", email.status().name())))
-            .toList());
+    recordAccepted(emails);
   }
 
   private static final String INSERT_EMAIL =

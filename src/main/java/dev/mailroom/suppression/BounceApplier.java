@@ -1,10 +1,16 @@
 package dev.mailroom.suppression;
 
 import dev.mailroom.email.RecipientStatus;
+import dev.mailroom.event.EmailEvent;
+import dev.mailroom.event.EmailEventType;
+import dev.mailroom.event.EmailEvents;
 import dev.mailroom.inbound.Bounce;
 import dev.mailroom.inbound.BounceReceived;
 import java.sql.Types;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -27,20 +33,25 @@ class BounceApplier {
 
   private final JdbcClient jdbc;
   private final SuppressionList suppressions;
+  private final EmailEvents events;
 
-  BounceApplier(JdbcClient jdbc, SuppressionList suppressions) {
+  BounceApplier(JdbcClient jdbc, SuppressionList suppressions, EmailEvents events) {
     this.jdbc = jdbc;
     this.suppressions = suppressions;
+    this.events = events;
   }
 
-  /*
-   * Events (email.bounced, email.complained, email.delivery_delayed, email.suppressed) belong here,
-   * in this same transaction, once the events room records them: the applied rows and the
-   * suppressions written are what they report.
+  /**
+   * Applies one report, and records what it changed as events (email.bounced, email.complained,
+   * email.delivery_delayed) in the same transaction as the inbound message's row.
    */
   @EventListener
   void on(BounceReceived received) {
     Bounce bounce = received.bounce();
+    if (bounce.kind() == Bounce.Kind.DELAYED) {
+      delayed(bounce);
+      return;
+    }
     RecipientStatus status = statusAfter(bounce.kind());
     if (status == null) {
       return;
@@ -49,6 +60,16 @@ class BounceApplier {
       return;
     }
     List<Applied> applied = apply(bounce, status);
+    EmailEventType type =
+        status == RecipientStatus.COMPLAINED ? EmailEventType.COMPLAINED : EmailEventType.BOUNCED;
+    Instant now = Instant.now();
+    events.record(
+        applied.stream()
+            .map(
+                a ->
+                    new EmailEvent(
+                        a.project(), bounce.emailId(), a.position(), type, now, facts(bounce)))
+            .toList());
     SuppressionReason reason = suppressionFor(bounce.kind());
     if (reason != null) {
       suppressions.suppressAll(
@@ -61,7 +82,38 @@ class BounceApplier {
     }
   }
 
-  private record Applied(String project, String address) {}
+  private record Applied(String project, String address, int position) {}
+
+  /** A delayed notice changes no recipient: it is only told, as email.delivery_delayed. */
+  private void delayed(Bounce bounce) {
+    jdbc.sql("SELECT project FROM emails WHERE id = :email")
+        .param("email", bounce.emailId())
+        .query(String.class)
+        .optional()
+        .ifPresent(
+            project ->
+                events.record(
+                    List.of(
+                        new EmailEvent(
+                            project,
+                            bounce.emailId(),
+                            bounce.recipientPosition(),
+                            EmailEventType.DELIVERY_DELAYED,
+                            Instant.now(),
+                            facts(bounce)))));
+  }
+
+  /** What a webhook consumer learns of the report. */
+  private static Map<String, @Nullable Object> facts(Bounce bounce) {
+    Map<String, @Nullable Object> facts = new LinkedHashMap<>();
+    facts.put("kind", bounce.kind().name());
+    facts.put("enhancedCode", bounce.status());
+    facts.put("diagnostic", shorten(bounce.diagnostic()));
+    if (bounce.recipientAddress() != null) {
+      facts.put("address", bounce.recipientAddress());
+    }
+    return facts;
+  }
 
   /**
    * Updates the recipient when it is in a state the report can follow: a bounce follows an
@@ -83,7 +135,7 @@ class BounceApplier {
                AND (r.position = CAST(:position AS smallint)
                     OR (CAST(:position AS smallint) IS NULL AND lower(r.address) = lower(:address)))
                AND r.status = ANY(:from)
-            RETURNING e.project, r.address
+            RETURNING e.project, r.address, r.position
             """)
         .param("status", status.name())
         .param("kind", bounce.kind().name())
@@ -93,7 +145,10 @@ class BounceApplier {
         .param("position", bounce.recipientPosition(), Types.INTEGER)
         .param("address", bounce.recipientAddress(), Types.VARCHAR)
         .param("from", from.toArray(String[]::new))
-        .query((rs, n) -> new Applied(rs.getString("project"), rs.getString("address")))
+        .query(
+            (rs, n) ->
+                new Applied(
+                    rs.getString("project"), rs.getString("address"), rs.getInt("position")))
         .list();
   }
 

@@ -55,6 +55,11 @@ class BounceLifecycleTest extends InboundIntegrationTest {
     assertThat(recipient.path("bounce").path("status").asString()).isEqualTo("5.1.1");
     assertThat(recipient.path("bounce").path("diagnostic").asString()).contains("User unknown");
     assertThat(recipient.path("bounce").path("at").isMissingNode()).isFalse();
+    assertThat(eventTypes(after)).contains("email.bounced");
+    assertThat(event(after, "email.bounced").path("recipient").asString())
+        .isEqualTo("nobody@example.org");
+    assertThat(event(after, "email.bounced").path("data").path("enhancedCode").asString())
+        .isEqualTo("5.1.1");
 
     Api.Response suppression = api.withKey(SUPPRESSIONS).get("/suppressions/nobody@example.org");
     assertThat(suppression.status()).isEqualTo(200);
@@ -69,6 +74,7 @@ class BounceLifecycleTest extends InboundIntegrationTest {
     assertThat(next.body().path("failureReason").asString()).isEqualTo("SUPPRESSED");
     JsonNode stored = api.get("/emails/" + next.body().path("id").asString()).body();
     assertThat(stored.path("recipients").get(0).path("status").asString()).isEqualTo("SUPPRESSED");
+    assertThat(eventTypes(stored)).contains("email.accepted", "email.suppressed", "email.failed");
     relay.assertNothingReceivedFor(Duration.ofMillis(500));
   }
 
@@ -86,6 +92,7 @@ class BounceLifecycleTest extends InboundIntegrationTest {
     assertThat(recipient.path("status").asString()).isEqualTo("COMPLAINED");
     assertThat(recipient.path("bounce").path("kind").asString()).isEqualTo("COMPLAINT");
     assertThat(recipient.path("bounce").path("diagnostic").asString()).isEqualTo("abuse");
+    assertThat(eventTypes(api.get("/emails/" + id).body())).contains("email.complained");
     assertThat(
             api.withKey(SUPPRESSIONS)
                 .get("/suppressions/reader@mailbox.example")
@@ -107,6 +114,9 @@ class BounceLifecycleTest extends InboundIntegrationTest {
     assertThat(recipient.path("status").asString()).isEqualTo("ACCEPTED");
     assertThat(recipient.path("bounce").isMissingNode()).isTrue();
     assertThat(count("suppressions")).isZero();
+    assertThat(eventTypes(api.get("/emails/" + id).body()))
+        .contains("email.delivery_delayed")
+        .doesNotContain("email.bounced");
   }
 
   @Test
@@ -170,5 +180,20 @@ class BounceLifecycleTest extends InboundIntegrationTest {
     String text = new String(sample(sample, verp), StandardCharsets.UTF_8);
     return text.replace(MESSAGE_ID, email.path("messageId").asString())
         .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static java.util.List<String> eventTypes(JsonNode email) {
+    java.util.List<String> types = new java.util.ArrayList<>();
+    email.path("events").forEach(e -> types.add(e.path("type").asString()));
+    return types;
+  }
+
+  private static JsonNode event(JsonNode email, String type) {
+    for (JsonNode e : email.path("events")) {
+      if (e.path("type").asString().equals(type)) {
+        return e;
+      }
+    }
+    throw new AssertionError("no " + type + " event in " + email.path("events"));
   }
 }
