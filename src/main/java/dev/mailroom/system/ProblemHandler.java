@@ -79,6 +79,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
    */
   @ExceptionHandler(Exception.class)
   ResponseEntity<ProblemDetail> unexpected(Exception e) {
+    if (connectionLost(e)) {
+      return databaseUnavailable(e);
+    }
     String errorId = UUID.randomUUID().toString();
     StackTraceElement[] trace = e.getStackTrace();
     log.error(
@@ -174,5 +177,30 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
       }
     }
     return null;
+  }
+
+  /**
+   * Whether a failure comes from a lost database connection (SQLState class 08, or 57P: the server
+   * shutting the session down), however it was wrapped. The JPA transaction manager reports a
+   * failed commit or rollback on a discarded connection as an uncategorised JpaSystemException
+   * around Hibernate's TransactionException, where the JDBC one raised TransactionSystemException.
+   */
+  private static boolean connectionLost(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.sql.SQLRecoverableException
+          || cause instanceof java.sql.SQLTransientConnectionException
+          || cause instanceof org.hibernate.TransactionException) {
+        return true;
+      }
+      if (cause instanceof java.sql.SQLException sql
+          && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+        return true;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
   }
 }

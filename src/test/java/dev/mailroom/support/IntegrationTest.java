@@ -74,14 +74,15 @@ public abstract class IntegrationTest {
   }
 
   /**
-   * Empties the outbox and, by cascade, the events and webhook deliveries. The webhook dispatcher
+   * Empties the outbox and the suppression list (an earlier test's 5.1.1 must not suppress this
+   * one's recipient) and, by cascade, the events and webhook deliveries. The webhook dispatcher
    * polls those tables meanwhile and takes their locks in another order, so PostgreSQL may pick the
    * TRUNCATE as a deadlock's victim: it is simply run again.
    */
   private void truncateOutbox() {
     for (int tries = 1; ; tries++) {
       try {
-        jdbc.sql("TRUNCATE emails CASCADE").update();
+        jdbc.sql("TRUNCATE emails, suppressions CASCADE").update();
         return;
       } catch (org.springframework.dao.PessimisticLockingFailureException e) {
         if (tries == 5) {
