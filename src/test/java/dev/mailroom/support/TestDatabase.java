@@ -68,7 +68,7 @@ public class TestDatabase {
       try {
         EmbeddedPostgres postgres =
             EmbeddedPostgres.builder()
-                .setServerConfig("max_connections", "300")
+                .setServerConfig("max_connections", "1000")
                 .setServerConfig("fsync", "off")
                 .start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> close(postgres)));
