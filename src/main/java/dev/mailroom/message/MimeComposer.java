@@ -20,6 +20,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
@@ -39,6 +40,7 @@ import org.springframework.stereotype.Component;
 public class MimeComposer {
 
   private static final String UTF_8 = StandardCharsets.UTF_8.name();
+  private static final Pattern LINE_BREAK = Pattern.compile("\r\n|\r|\n");
 
   static {
     MailStreams.nameProvider();
@@ -113,7 +115,10 @@ public class MimeComposer {
             header.getKey(), EncodedWords.unstructured(header.getKey(), header.getValue()));
       }
       String html = draft.html();
-      String text = draft.text();
+      if (html != null) {
+        html = crlf(html);
+      }
+      String text = crlf(draft.text());
       List<AttachedFile> inline =
           draft.attachments().stream().filter(AttachedFile::inline).toList();
       List<AttachedFile> files =
@@ -139,6 +144,16 @@ public class MimeComposer {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Every line break of a text part as CRLF. Jakarta Mail writes 7bit and 8bit parts as they are,
+   * and a bare LF (what JSON text and templates hold) is no line break in a message: relays turn it
+   * into CRLF on the way, so the bytes received would no longer be the bytes signed, and every DKIM
+   * signature over the body would fail at the receiver.
+   */
+  static String crlf(String content) {
+    return LINE_BREAK.matcher(content).replaceAll("\r\n");
   }
 
   private static MimeBodyPart part(String content, String subtype) throws MessagingException {

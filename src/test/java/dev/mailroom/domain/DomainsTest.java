@@ -223,6 +223,22 @@ class DomainsTest extends ScriptedRelayTest {
   }
 
   @Test
+  void aMultiLineBodyStillVerifiesAfterARelayWritesItsLineBreaksAsCrlf() {
+    publish(create("{\"name\": \"acme.example\"}").body());
+
+    sendFrom(api, "orders@acme.example", "Thank you for your order.\\n\\nIt ships today.\\n");
+    byte[] received = receivedFor(1);
+    // What Postfix and other MTAs do to a bare LF before passing the message on.
+    byte[] relayed =
+        new String(received, java.nio.charset.StandardCharsets.ISO_8859_1)
+            .replaceAll("\r?\n", "\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+
+    assertThat(relayed).isEqualTo(received);
+    assertThat(verifies(relayed)).isTrue();
+  }
+
+  @Test
   void bothAlgorithmsSignTwice() {
     JsonNode domain =
         create("{\"name\": \"acme.example\", \"algorithms\": [\"rsa-sha256\", \"ed25519-sha256\"]}")

@@ -93,6 +93,30 @@ class MimeComposerTest {
   }
 
   @Test
+  void everyLineBreakOfTheBodyIsWrittenAsCrlf() throws Exception {
+    Draft draft =
+        new Draft(
+            address("no-reply@acme.test", "Acme"),
+            List.of(address("ada@example.com", null)),
+            List.of(),
+            List.of(),
+            "Line breaks",
+            "<p>One</p>\n<p>Two</p>\r<p>Three</p>\r\n",
+            "One\nTwo\rThree\r\n\nFive",
+            "<7c1e2f9a-0000-4000-8000-000000000005@acme.test>",
+            DATE);
+
+    String composed = new String(composer.compose(draft), StandardCharsets.US_ASCII);
+
+    // A relay turns a bare LF or CR into CRLF: the bytes stored (and DKIM-signed) must already be
+    // the bytes received.
+    assertThat(Pattern.compile("\r(?!\n)|(?<!\r)\n").matcher(composed).find()).isFalse();
+    assertThat(composed)
+        .contains("\r\n\r\nOne\r\nTwo\r\nThree\r\n\r\nFive\r\n")
+        .contains("\r\n\r\n<p>One</p>\r\n<p>Two</p>\r\n<p>Three</p>\r\n");
+  }
+
+  @Test
   void attachmentsWrapTheBodyInRelatedAndMixed() throws Exception {
     String html = "<p>Your invoice <img src=\"cid:logo@acme.test\" alt=\"Acme\"></p>";
     Draft draft =
