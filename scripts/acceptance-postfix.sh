@@ -264,7 +264,7 @@ reject.test smtp:[127.0.0.1]:$REJECT_PORT
 EOF
   cat >"$d/etc/recipient_access" <<EOF
 later@defer.test 450 4.2.1 Mailbox busy, try again later
-nobody@gone.test 550 5.1.1 <nobody@gone.test>: Recipient address rejected: User unknown
+nobody@gone.test 550 5.1.1 User unknown
 EOF
   timeout 60 postfix -c "$d/etc" check >"$WORK/postfix-check.log" 2>&1 || true
   timeout 60 postfix -c "$d/etc" start >"$WORK/postfix-start.log" 2>&1 || die "Postfix did not start; see $WORK/postfix-start.log"
@@ -515,7 +515,8 @@ check_bounces() {
   said=$(maillog | grep -F 'to=<user@reject.test>' | grep -o 'said: [^)]*' | head -1 | sed 's/^said: //; s/ (in reply to.*//')
   info "Postfix's log: the next hop said: $said"
   info "Postfix's DSN to the listener: $(maillog | grep -F "@$BOUNCE_DOMAIN>" | grep -F 'relay=127.0.0.1' | grep -o 'status=.*' | tail -1)"
-  info "the listener recorded it as: $(sql -F ' ' -c "SELECT envelope_from = '' AS null_sender, format, outcome, kind FROM inbound_messages
+  info "the listener recorded it as: $(sql -F ' ' -c "SELECT CASE envelope_from WHEN '' THEN 'from <>,' ELSE 'from ' || envelope_from || ',' END,
+                                                            'format', format, 'outcome', outcome, 'kind', kind FROM inbound_messages
                                                      WHERE email_id = '$e1' ORDER BY id LIMIT 1")"
   if [[ $(sql -c "SELECT format || ' ' || outcome FROM inbound_messages WHERE email_id = '$e1' ORDER BY id LIMIT 1") == "DSN MATCHED" ]]; then
     pass "Postfix's DSN is read as an RFC 3464 report and matched by its VERP token"
