@@ -6,7 +6,6 @@ import dev.mailroom.email.EmailRepository.NewRecipient;
 import dev.mailroom.email.EmailView.TemplateUsed;
 import dev.mailroom.message.MimeComposer;
 import dev.mailroom.message.MimeComposer.Draft;
-import dev.mailroom.suppression.SuppressionList;
 import dev.mailroom.system.FieldProblem;
 import dev.mailroom.system.InvalidRequestException;
 import dev.mailroom.template.HtmlToText;
@@ -46,7 +45,7 @@ public class EmailIntake {
   private final MessageIds messageIds;
   private final SenderSigning signing;
   private final EmailRepository emails;
-  private final SuppressionList suppressions;
+  private final SuppressionLookup suppressions;
   private final TransactionTemplate transaction;
   private final ApplicationEventPublisher events;
   private final EmailSettings settings;
@@ -62,7 +61,7 @@ public class EmailIntake {
       MessageIds messageIds,
       SenderSigning signing,
       EmailRepository emails,
-      SuppressionList suppressions,
+      SuppressionLookup suppressions,
       TransactionTemplate transaction,
       ApplicationEventPublisher events,
       EmailSettings settings,

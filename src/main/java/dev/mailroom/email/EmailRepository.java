@@ -126,18 +126,13 @@ class EmailRepository {
     }
 
     /**
-     * The email with the recipients whose (normalised) address is suppressed marked so; FAILED when
-     * that is every recipient.
+     * The email with the recipients whose address is suppressed marked so; FAILED when that is
+     * every recipient.
      */
     NewEmail suppressing(java.util.Set<String> suppressed) {
       List<NewRecipient> marked =
           recipients.stream()
-              .map(
-                  r ->
-                      suppressed.contains(
-                              dev.mailroom.suppression.SuppressedAddress.normalise(r.address()))
-                          ? r.suppressed()
-                          : r)
+              .map(r -> suppressed.contains(r.address()) ? r.suppressed() : r)
               .toList();
       boolean none = marked.stream().allMatch(NewRecipient::isSuppressed);
       return new NewEmail(

@@ -1,11 +1,12 @@
 package dev.mailroom.suppression;
 
+import dev.mailroom.email.SuppressionLookup;
 import java.sql.Types;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -17,7 +18,7 @@ import org.springframework.stereotype.Component;
  * inside the transaction that learned of them.
  */
 @Component
-public class SuppressionList {
+public class SuppressionList implements SuppressionLookup {
 
   private final JdbcClient jdbc;
   private final JdbcTemplate batch;
@@ -28,22 +29,31 @@ public class SuppressionList {
   }
 
   /**
-   * Which of these addresses the project has suppressed, in one query.
-   *
-   * @return the suppressed ones, {@linkplain SuppressedAddress#normalise normalised}
+   * Which of these addresses the project has suppressed, in one query. The list holds {@linkplain
+   * SuppressedAddress#normalise normalised} addresses; the answer gives them back as the caller
+   * spelled them.
    */
+  @Override
   public Set<String> suppressed(String project, Collection<String> addresses) {
     if (addresses.isEmpty()) {
       return Set.of();
     }
     String[] normalised =
         addresses.stream().map(SuppressedAddress::normalise).distinct().toArray(String[]::new);
-    return new HashSet<>(
-        jdbc.sql("SELECT address FROM suppressions WHERE project = :project AND address = ANY(:a)")
-            .param("project", project)
-            .param("a", normalised)
-            .query(String.class)
-            .list());
+    Set<String> listed =
+        Set.copyOf(
+            jdbc.sql(
+                    "SELECT address FROM suppressions WHERE project = :project AND address = ANY(:a)")
+                .param("project", project)
+                .param("a", normalised)
+                .query(String.class)
+                .list());
+    if (listed.isEmpty()) {
+      return Set.of();
+    }
+    return addresses.stream()
+        .filter(a -> listed.contains(SuppressedAddress.normalise(a)))
+        .collect(Collectors.toSet());
   }
 
   /** An address to suppress because of what happened to an email sent to it. */
