@@ -6,6 +6,7 @@ import dev.mailroom.inbound.VerpToken;
 import dev.mailroom.relay.OutgoingMessage;
 import dev.mailroom.relay.Relays;
 import dev.mailroom.relay.SendResult;
+import dev.mailroom.system.PollingWorkers;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
@@ -47,7 +48,7 @@ public class Dispatcher implements SmartLifecycle {
   private final RetryPolicy retry;
   private final String id;
   private final AttemptMetrics metrics;
-  private final Workers workers;
+  private final PollingWorkers workers;
   private final ResultWriter results;
   private final LongSupplier nanoTime = System::nanoTime;
   private final @Nullable VerpToken verp;
@@ -85,7 +86,9 @@ public class Dispatcher implements SmartLifecycle {
     this.retry = new RetryPolicy(settings.retry());
     this.metrics = new AttemptMetrics(meters);
     this.id = dispatcherId(settings);
-    this.workers = new Workers(id, settings);
+    this.workers =
+        new PollingWorkers(
+            "Dispatcher " + id, "dispatcher", settings.concurrency(), settings.pollInterval());
     this.results = new ResultWriter(id, claims::record, ResultWriter.DATABASE_HICCUPS);
   }
 
@@ -105,7 +108,7 @@ public class Dispatcher implements SmartLifecycle {
 
   @Override
   public void start() {
-    workers.start(this::runOnce);
+    workers.start(() -> runOnce() >= settings.batchSize());
     log.info(
         "Dispatcher {} started: {} workers, batches of {}, lease {}",
         id,
@@ -116,7 +119,13 @@ public class Dispatcher implements SmartLifecycle {
 
   @Override
   public void stop() {
-    workers.stop();
+    if (!workers.stop(settings.drainTimeout())) {
+      log.warn(
+          "Dispatcher {} did not drain within {}; unfinished claims return when their lease expires",
+          id,
+          settings.drainTimeout());
+    }
+    log.info("Dispatcher {} stopped", id);
   }
 
   @Override

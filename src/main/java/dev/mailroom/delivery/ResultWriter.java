@@ -32,8 +32,8 @@ final class ResultWriter {
 
   /**
    * Five tries in all, pausing {@code firstPause} after the first failure and doubling. Only
-   * database unavailability is retried (see {@link Workers} for how it shows); anything else is a
-   * defect and goes to the caller at once.
+   * database unavailability is retried (see {@link dev.mailroom.system.PollingWorkers} for how it
+   * shows); anything else is a defect and goes to the caller at once.
    */
   static RetryPolicy databaseHiccups(Duration firstPause) {
     return RetryPolicy.builder()

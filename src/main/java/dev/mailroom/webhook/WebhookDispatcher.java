@@ -1,6 +1,7 @@
 package dev.mailroom.webhook;
 
 import dev.mailroom.event.WebhooksQueued;
+import dev.mailroom.system.PollingWorkers;
 import dev.mailroom.webhook.WebhookDeliveries.DeliveryStatus;
 import dev.mailroom.webhook.WebhookDeliveries.Tried;
 import java.io.IOException;
@@ -11,24 +12,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.event.TransactionalEventListener;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -59,11 +53,7 @@ class WebhookDispatcher implements SmartLifecycle {
   private final JsonMapper json;
   private final HttpClient http;
   private final String id;
-
-  private final Object signal = new Object();
-  private long wakeups;
-  private volatile boolean running;
-  private @Nullable ExecutorService threads;
+  private final PollingWorkers workers;
 
   WebhookDispatcher(
       WebhookDeliveries deliveries, WebhookUrls urls, WebhookSettings settings, JsonMapper json) {
@@ -78,6 +68,12 @@ class WebhookDispatcher implements SmartLifecycle {
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
     this.id = dispatcherId(settings);
+    this.workers =
+        new PollingWorkers(
+            "Webhook dispatcher " + id,
+            "webhooks",
+            settings.concurrency(),
+            settings.pollInterval());
   }
 
   @TransactionalEventListener(fallbackExecution = true)
@@ -86,87 +82,30 @@ class WebhookDispatcher implements SmartLifecycle {
   }
 
   void wake() {
-    synchronized (signal) {
-      wakeups++;
-      signal.notifyAll();
-    }
+    workers.wake();
   }
 
   @Override
   public void start() {
-    running = true;
-    AtomicInteger n = new AtomicInteger();
-    ExecutorService threads =
-        Executors.newFixedThreadPool(
-            settings.concurrency(), r -> new Thread(r, "webhooks-" + n.incrementAndGet()));
-    this.threads = threads;
-    for (int i = 0; i < settings.concurrency(); i++) {
-      threads.submit(this::work);
-    }
+    workers.start(() -> runOnce() >= settings.batchSize());
     log.info("Webhook dispatcher {} started: {} threads", id, settings.concurrency());
   }
 
+  /** Lets each thread finish the try in hand, which is bounded by the HTTP client's timeouts. */
   @Override
   public void stop() {
-    running = false;
-    wake();
-    ExecutorService threads = this.threads;
-    if (threads == null) {
-      return;
-    }
-    threads.shutdown();
-    try {
-      Duration drain = settings.readTimeout().plus(settings.connectTimeout());
-      if (!threads.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS)) {
-        threads.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    workers.stop(settings.readTimeout().plus(settings.connectTimeout()));
   }
 
   @Override
   public boolean isRunning() {
-    return running;
+    return workers.running();
   }
 
   /** Stops before the database goes away, like the email dispatcher. */
   @Override
   public int getPhase() {
     return SmartLifecycle.DEFAULT_PHASE - 2048;
-  }
-
-  private void work() {
-    Duration backoff = Duration.ZERO;
-    while (running) {
-      long seen;
-      synchronized (signal) {
-        seen = wakeups;
-      }
-      try {
-        int claimed = runOnce();
-        backoff = Duration.ZERO;
-        if (claimed < settings.batchSize()) {
-          await(seen, settings.pollInterval());
-        }
-      } catch (DataAccessException | TransactionException e) {
-        backoff =
-            backoff.isZero()
-                ? Duration.ofMillis(250)
-                : backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0
-                    ? Duration.ofSeconds(30)
-                    : backoff.multipliedBy(2);
-        log.warn(
-            "Webhook dispatcher {} cannot reach the database ({}); retrying in {}",
-            id,
-            e.getMostSpecificCause().getMessage(),
-            backoff);
-        pause(backoff);
-      } catch (RuntimeException e) {
-        log.error("Webhook dispatcher {} thread failed; continuing", id, e);
-        pause(settings.pollInterval());
-      }
-    }
   }
 
   /** Claims, delivers and records one batch; returns how many deliveries were claimed. */
@@ -178,7 +117,7 @@ class WebhookDispatcher implements SmartLifecycle {
     List<ClaimedDelivery> unstarted = new ArrayList<>();
     for (ClaimedDelivery delivery : claimed) {
       boolean lateInLease = System.nanoTime() - leaseStart > settings.leaseDuration().toNanos() / 2;
-      if (!running || lateInLease) {
+      if (!workers.running() || lateInLease) {
         unstarted.add(delivery);
       } else {
         tried.add(deliver(delivery));
@@ -341,43 +280,6 @@ class WebhookDispatcher implements SmartLifecycle {
 
   private static long millisSince(long t0) {
     return (System.nanoTime() - t0) / 1_000_000;
-  }
-
-  private void await(long seen, Duration timeout) {
-    long jittered =
-        (long) (timeout.toMillis() * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
-    long deadline = System.currentTimeMillis() + Math.max(1, jittered);
-    synchronized (signal) {
-      while (running && wakeups == seen) {
-        long left = deadline - System.currentTimeMillis();
-        if (left <= 0) {
-          return;
-        }
-        try {
-          signal.wait(left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
-  }
-
-  /** Waits out a failure; only shutdown cuts it short. */
-  private void pause(Duration duration) {
-    long deadline = System.currentTimeMillis() + duration.toMillis();
-    synchronized (signal) {
-      for (long left = duration.toMillis();
-          running && left > 0;
-          left = deadline - System.currentTimeMillis()) {
-        try {
-          signal.wait(left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
   }
 
   private static String dispatcherId(WebhookSettings settings) {

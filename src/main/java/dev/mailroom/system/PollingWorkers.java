@@ -1,4 +1,4 @@
-package dev.mailroom.delivery;
+package dev.mailroom.system;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -6,7 +6,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntSupplier;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,14 +14,15 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.transaction.TransactionException;
 
 /**
- * The dispatcher's threads: each runs rounds of delivery back to back while a round fills a batch,
- * otherwise waits for a wake-up or the poll interval. While the database is unavailable a worker
- * backs off; any other failure is logged and the worker goes on. Stopping lets each worker finish
- * its round within {@code drainTimeout}.
+ * The threads of an outbox dispatcher (emails, webhooks): each runs rounds back to back while a
+ * round finds a full batch, otherwise waits for a wake-up or a jittered poll interval, so replicas
+ * that started together do not poll in step. While the database is unavailable a worker backs off;
+ * any other failure is logged and the worker goes on after a poll interval. Stopping lets each
+ * worker finish its round within a drain timeout; every wait ends early on shutdown.
  */
-final class Workers {
+public final class PollingWorkers {
 
-  private static final Logger log = LoggerFactory.getLogger(Workers.class);
+  private static final Logger log = LoggerFactory.getLogger(PollingWorkers.class);
 
   /**
    * Backoff while the database is unavailable, which shows as a DataAccessException or, around
@@ -29,10 +30,14 @@ final class Workers {
    * be had, TransactionSystemException when a connection breaks mid-transaction (the pool discards
    * it, so the rollback fails too and its exception is the one thrown).
    */
+  private static final Duration FIRST_DATABASE_BACKOFF = Duration.ofMillis(250);
+
   private static final Duration MAX_DATABASE_BACKOFF = Duration.ofSeconds(30);
 
-  private final String id;
-  private final DeliverySettings settings;
+  private final String name;
+  private final String threadName;
+  private final int concurrency;
+  private final Duration pollInterval;
 
   private final Object signal = new Object();
   private long wakeups;
@@ -40,76 +45,89 @@ final class Workers {
   private volatile boolean stopping;
   private @Nullable ExecutorService threads;
 
-  Workers(String id, DeliverySettings settings) {
-    this.id = id;
-    this.settings = settings;
+  /**
+   * @param name who runs the workers, as the log names it ({@code "Dispatcher host-42"})
+   * @param threadName the threads are named {@code threadName-1}, {@code threadName-2}, …
+   * @param concurrency how many threads
+   * @param pollInterval how long an idle worker waits for a wake-up before it looks again
+   */
+  public PollingWorkers(String name, String threadName, int concurrency, Duration pollInterval) {
+    this.name = name;
+    this.threadName = threadName;
+    this.concurrency = concurrency;
+    this.pollInterval = pollInterval;
   }
 
   /**
-   * Starts {@code concurrency} threads, each running rounds until stopped.
+   * Starts the threads, each running rounds until stopped.
    *
-   * @param round delivers one batch and returns how many emails it claimed
+   * @param round does one round of work; true when it found a full batch, so more work is likely
+   *     waiting and the next round starts at once
    */
-  void start(IntSupplier round) {
+  public void start(BooleanSupplier round) {
     stopping = false;
     running = true;
     AtomicInteger n = new AtomicInteger();
     ExecutorService threads =
         Executors.newFixedThreadPool(
-            settings.concurrency(),
+            concurrency,
             r -> {
-              Thread t = new Thread(r, "dispatcher-" + n.incrementAndGet());
+              // Not daemons: shutdown waits for the round in hand (stop), it does not abandon it.
+              Thread t = new Thread(r, threadName + "-" + n.incrementAndGet());
               t.setDaemon(false);
               return t;
             });
     this.threads = threads;
-    for (int i = 0; i < settings.concurrency(); i++) {
+    for (int i = 0; i < concurrency; i++) {
       threads.submit(() -> work(round));
     }
   }
 
-  /** Stops claiming and waits for the rounds in hand, at most {@code drainTimeout}. */
-  void stop() {
+  /**
+   * Stops starting rounds and waits for the rounds in hand, at most {@code drainTimeout}; then
+   * interrupts what is left.
+   *
+   * @return false when some round had not finished within {@code drainTimeout}
+   */
+  public boolean stop(Duration drainTimeout) {
     stopping = true;
     running = false;
     wake();
     ExecutorService threads = this.threads;
     if (threads == null) {
-      return;
+      return true;
     }
     threads.shutdown();
     try {
-      if (!threads.awaitTermination(settings.drainTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn(
-            "Dispatcher {} did not drain within {}; unfinished claims return when their lease expires",
-            id,
-            settings.drainTimeout());
-        threads.shutdownNow();
+      if (threads.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        return true;
       }
+      threads.shutdownNow();
+      return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
-    log.info("Dispatcher {} stopped", id);
   }
 
   /** Wakes idle workers: there is new work. */
-  void wake() {
+  public void wake() {
     synchronized (signal) {
       wakeups++;
       signal.notifyAll();
     }
   }
 
-  boolean running() {
+  public boolean running() {
     return running;
   }
 
-  /** Shutdown has begun: a round sends nothing more and gives back what it has not started. */
-  boolean stopping() {
+  /** Shutdown has begun: a round starts nothing more and gives back what it has not started. */
+  public boolean stopping() {
     return stopping;
   }
 
-  private void work(IntSupplier round) {
+  private void work(BooleanSupplier round) {
     Duration databaseBackoff = Duration.ZERO;
     while (running) {
       long seen;
@@ -117,30 +135,30 @@ final class Workers {
         seen = wakeups;
       }
       try {
-        int claimed = round.getAsInt();
+        boolean full = round.getAsBoolean();
         databaseBackoff = Duration.ZERO;
-        if (claimed < settings.batchSize()) {
-          awaitWork(seen, settings.pollInterval());
+        if (!full) {
+          awaitWork(seen);
         }
       } catch (DataAccessException | TransactionException e) {
         databaseBackoff = nextDatabaseBackoff(databaseBackoff);
         log.warn(
-            "Dispatcher {} cannot reach the database ({}); retrying in {}",
-            id,
+            "{} cannot reach the database ({}); retrying in {}",
+            name,
             e.getMostSpecificCause().getMessage(),
             databaseBackoff);
         pause(databaseBackoff);
       } catch (RuntimeException e) {
-        log.error("Dispatcher {} worker failed; continuing", id, e);
-        pause(settings.pollInterval());
+        log.error("{} worker failed; continuing", name, e);
+        pause(pollInterval);
       }
     }
   }
 
   /** Waits for a wake-up after {@code seen}, or a jittered poll interval, or shutdown. */
-  private void awaitWork(long seen, Duration timeout) {
+  private void awaitWork(long seen) {
     long jittered =
-        (long) (timeout.toMillis() * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+        (long) (pollInterval.toMillis() * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
     long deadline = System.currentTimeMillis() + Math.max(1, jittered);
     synchronized (signal) {
       while (running && wakeups == seen) {
@@ -176,7 +194,7 @@ final class Workers {
   }
 
   private static Duration nextDatabaseBackoff(Duration previous) {
-    Duration next = previous.isZero() ? Duration.ofMillis(250) : previous.multipliedBy(2);
+    Duration next = previous.isZero() ? FIRST_DATABASE_BACKOFF : previous.multipliedBy(2);
     return next.compareTo(MAX_DATABASE_BACKOFF) > 0 ? MAX_DATABASE_BACKOFF : next;
   }
 }
