@@ -3,18 +3,14 @@ package dev.mailroom.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.mailroom.MailroomApplication;
 import dev.mailroom.email.EmailIntake;
 import dev.mailroom.email.SendEmailRequests;
 import dev.mailroom.relay.Relays;
 import dev.mailroom.support.ScriptedRelayTest;
 import dev.mailroom.support.ScriptedSmtpServer.Received;
+import dev.mailroom.support.ServiceProcess;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.File;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -51,7 +47,6 @@ class CrashRecoveryTest extends ScriptedRelayTest {
               .build(),
           null);
     }
-    Process child = startServiceProcess();
     Dispatcher survivor =
         new Dispatcher(
             claims,
@@ -66,17 +61,16 @@ class CrashRecoveryTest extends ScriptedRelayTest {
                 settings.retry(),
                 "survivor"),
             new SimpleMeterRegistry());
-    try {
+    try (ServiceProcess child = startServiceProcess()) {
       relay.awaitReceived(1, Duration.ofSeconds(90)); // the second process delivers
       survivor.start();
       relay.awaitReceived(EMAILS / 2, Duration.ofSeconds(120));
-      child.destroyForcibly().waitFor();
+      child.kill();
       await("every email SENT")
           .atMost(Duration.ofSeconds(120))
           .pollInterval(Duration.ofMillis(100))
           .until(() -> sent() == EMAILS);
     } finally {
-      child.destroyForcibly();
       survivor.stop();
     }
 
@@ -103,33 +97,13 @@ class CrashRecoveryTest extends ScriptedRelayTest {
     return jdbc.sql("SELECT count(*) FROM emails WHERE status = 'SENT'").query(Long.class).single();
   }
 
-  private Process startServiceProcess() throws Exception {
-    HikariDataSource hikari = dataSource.unwrap(HikariDataSource.class);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                java,
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                MailroomApplication.class.getName()));
-    command.addAll(
-        List.of(
-            "--spring.datasource.url=" + hikari.getJdbcUrl(),
-            "--spring.datasource.username=" + hikari.getUsername(),
-            "--spring.datasource.password=" + hikari.getPassword(),
-            "--server.port=0",
-            "--management.server.port=0",
-            "--mailroom.email.default-from=sender@mailroom.test",
-            "--mailroom.smtp.relays[0].name=test-relay",
-            "--mailroom.smtp.relays[0].host=localhost",
-            "--mailroom.smtp.relays[0].port=" + relay.port(),
-            "--mailroom.smtp.relays[0].tls-mode=NONE",
-            "--mailroom.delivery.dispatcher-id=child",
-            "--mailroom.delivery.lease-duration=" + LEASE.toMillis() + "ms"));
-    File log = File.createTempFile("crash-recovery-child", ".log");
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+  private ServiceProcess startServiceProcess() throws Exception {
+    return ServiceProcess.start(
+        "crash-recovery-child",
+        dataSource,
+        relay.port(),
+        "--mailroom.delivery.dispatcher-id=child",
+        "--mailroom.delivery.lease-duration=" + LEASE.toMillis() + "ms");
   }
 
   private static String messageId(Received received) {

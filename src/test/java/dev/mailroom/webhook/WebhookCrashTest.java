@@ -3,14 +3,10 @@ package dev.mailroom.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.mailroom.MailroomApplication;
 import dev.mailroom.support.ScriptedRelayTest;
+import dev.mailroom.support.ServiceProcess;
 import dev.mailroom.webhook.WebhookReceiver.Request;
-import java.io.File;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -56,16 +52,15 @@ class WebhookCrashTest extends ScriptedRelayTest {
       WebhookApiTest.send(api, "user" + i + "@example.com");
     }
     receiver.delay(Duration.ofMillis(100));
-    Process child = startServiceProcess();
     WebhookDispatcher survivor = new WebhookDispatcher(deliveries, urls, survivorSettings(), json);
-    try {
+    try (ServiceProcess child = startServiceProcess()) {
       receiver.await(
           "the second process delivers", rs -> rs.size() >= EMAILS / 4, Duration.ofSeconds(120));
       await("the second process holds claims")
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(5))
           .until(() -> sendingBy("child") > 0);
-      child.destroyForcibly().waitFor();
+      child.kill();
       assertThat(delivered()).isLessThan(EMAILS);
       survivor.start();
       await("every webhook DELIVERED")
@@ -73,7 +68,6 @@ class WebhookCrashTest extends ScriptedRelayTest {
           .pollInterval(Duration.ofMillis(100))
           .until(() -> delivered() == EMAILS);
     } finally {
-      child.destroyForcibly();
       survivor.stop();
     }
 
@@ -129,34 +123,14 @@ class WebhookCrashTest extends ScriptedRelayTest {
         "survivor");
   }
 
-  private Process startServiceProcess() throws Exception {
-    HikariDataSource hikari = dataSource.unwrap(HikariDataSource.class);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                java,
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                MailroomApplication.class.getName()));
-    command.addAll(
-        List.of(
-            "--spring.datasource.url=" + hikari.getJdbcUrl(),
-            "--spring.datasource.username=" + hikari.getUsername(),
-            "--spring.datasource.password=" + hikari.getPassword(),
-            "--server.port=0",
-            "--management.server.port=0",
-            "--mailroom.email.default-from=sender@mailroom.test",
-            "--mailroom.smtp.relays[0].name=test-relay",
-            "--mailroom.smtp.relays[0].host=localhost",
-            "--mailroom.smtp.relays[0].port=" + relay.port(),
-            "--mailroom.smtp.relays[0].tls-mode=NONE",
-            "--mailroom.delivery.enabled=false",
-            "--mailroom.webhooks.allow-private-networks=true",
-            "--mailroom.webhooks.dispatcher-id=child",
-            "--mailroom.webhooks.lease-duration=" + LEASE.toMillis() + "ms"));
-    File log = File.createTempFile("webhook-crash-child", ".log");
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+  private ServiceProcess startServiceProcess() throws Exception {
+    return ServiceProcess.start(
+        "webhook-crash-child",
+        dataSource,
+        relay.port(),
+        "--mailroom.delivery.enabled=false",
+        "--mailroom.webhooks.allow-private-networks=true",
+        "--mailroom.webhooks.dispatcher-id=child",
+        "--mailroom.webhooks.lease-duration=" + LEASE.toMillis() + "ms");
   }
 }
