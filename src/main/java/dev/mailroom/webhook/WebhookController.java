@@ -6,10 +6,6 @@ import dev.mailroom.system.FieldProblem;
 import dev.mailroom.system.InvalidRequestException;
 import dev.mailroom.webhook.WebhookDeliveries.LogEntry;
 import dev.mailroom.webhook.WebhookDeliveries.Position;
-import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.responses.ApiResponse;
-import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -36,13 +32,13 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The project's webhook endpoints, their delivery log and replays. Needs the {@code webhooks}
- * scope; a key sees only its own project's endpoints, and another project's are not found (404).
+ * The project's webhook endpoints, their delivery log and replays; described for OpenAPI in {@link
+ * WebhookApi}. Needs the {@code webhooks} scope; a key sees only its own project's endpoints, and
+ * another project's are not found (404).
  */
 @RestController
 @RequestMapping("/webhooks")
-@Tag(name = "Webhooks", description = "Be told of every email event, signed per Standard Webhooks")
-class WebhookController {
+class WebhookController implements WebhookApi {
 
   static final int MAX_PAGE = 100;
 
@@ -71,66 +67,34 @@ class WebhookController {
 
   record ReplayQueued(UUID id, String webhookId, String status) {}
 
-  @Operation(
-      operationId = "createWebhook",
-      summary = "Add a webhook endpoint",
-      description =
-          "Events of the key's project (all types, or those in `events`) are POSTed to `url`"
-              + " signed per Standard Webhooks. The answer carries the signing secret"
-              + " (`whsec_...`): it is shown this once. The URL must be http or https and resolve"
-              + " to public addresses only.")
-  @ApiResponse(responseCode = "201", description = "Created; the answer holds the secret")
-  @ApiResponse(responseCode = "400", description = "Unparseable JSON or an unknown field")
-  @ApiResponse(
-      responseCode = "422",
-      description =
-          "A bad or refused URL (private, loopback or link-local address), an unknown event type")
   @PostMapping(
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<WebhookView> create(
+  @Override
+  public ResponseEntity<WebhookView> create(
       @AuthenticationPrincipal ApiKey key, @RequestBody WebhookRequests.Create request) {
     WebhookView created = endpoints.create(project(key), request);
     return ResponseEntity.created(URI.create("/webhooks/" + created.id())).body(created);
   }
 
-  @Operation(
-      operationId = "listWebhooks",
-      summary = "List the project's webhook endpoints",
-      description = "Every endpoint of the key's project, oldest first, without secrets.")
-  @ApiResponse(responseCode = "200", description = "Every endpoint, oldest first")
   @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-  WebhookList list(@AuthenticationPrincipal ApiKey key) {
+  @Override
+  public WebhookList list(@AuthenticationPrincipal ApiKey key) {
     return new WebhookList(endpoints.list(project(key)));
   }
 
-  @Operation(
-      operationId = "getWebhook",
-      summary = "Get a webhook endpoint",
-      description =
-          "The endpoint without its secret; `disabledReason` says why an endpoint was disabled.")
-  @ApiResponse(responseCode = "200", description = "The endpoint, without its secret")
-  @ApiResponse(responseCode = "404", description = "No endpoint of the key's project has this id")
   @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-  WebhookView get(@AuthenticationPrincipal ApiKey key, @PathVariable UUID id) {
+  @Override
+  public WebhookView get(@AuthenticationPrincipal ApiKey key, @PathVariable UUID id) {
     return endpoints.get(project(key), id);
   }
 
-  @Operation(
-      operationId = "updateWebhook",
-      summary = "Change a webhook endpoint",
-      description =
-          "Changes url, events, description or enabled; absent fields stay. Enabling a disabled"
-              + " endpoint clears `disabledReason`; its failed deliveries can then be replayed.")
-  @ApiResponse(responseCode = "200", description = "The endpoint as it is now")
-  @ApiResponse(responseCode = "404", description = "No endpoint of the key's project has this id")
-  @ApiResponse(responseCode = "409", description = "The endpoint changed meanwhile; try again")
-  @ApiResponse(responseCode = "422", description = "A bad or refused URL, an unknown event type")
   @PatchMapping(
       path = "/{id}",
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
-  WebhookView update(
+  @Override
+  public WebhookView update(
       @AuthenticationPrincipal ApiKey key,
       @PathVariable UUID id,
       @RequestBody WebhookRequests.Update request) {
@@ -141,29 +105,16 @@ class WebhookController {
     }
   }
 
-  @Operation(
-      operationId = "deleteWebhook",
-      summary = "Delete a webhook endpoint",
-      description = "Its pending deliveries and its delivery log go with it.")
-  @ApiResponse(responseCode = "204", description = "Deleted")
-  @ApiResponse(responseCode = "404", description = "No endpoint of the key's project has this id")
   @DeleteMapping(path = "/{id}")
-  ResponseEntity<Void> delete(@AuthenticationPrincipal ApiKey key, @PathVariable UUID id) {
+  @Override
+  public ResponseEntity<Void> delete(@AuthenticationPrincipal ApiKey key, @PathVariable UUID id) {
     endpoints.delete(project(key), id);
     return ResponseEntity.noContent().build();
   }
 
-  @Operation(
-      operationId = "rotateWebhookSecret",
-      summary = "Rotate the signing secret",
-      description =
-          "Answers with a new secret, shown this once. For 24 hours deliveries are signed with"
-              + " both the new and the previous secret (two signatures in webhook-signature), so"
-              + " a receiver can switch without losing a delivery.")
-  @ApiResponse(responseCode = "200", description = "The endpoint with its new secret")
-  @ApiResponse(responseCode = "404", description = "No endpoint of the key's project has this id")
   @PostMapping(path = "/{id}/rotate-secret", produces = MediaType.APPLICATION_JSON_VALUE)
-  WebhookView rotateSecret(@AuthenticationPrincipal ApiKey key, @PathVariable UUID id) {
+  @Override
+  public WebhookView rotateSecret(@AuthenticationPrincipal ApiKey key, @PathVariable UUID id) {
     try {
       return endpoints.rotateSecret(project(key), id);
     } catch (OptimisticLockingFailureException e) {
@@ -171,23 +122,13 @@ class WebhookController {
     }
   }
 
-  @Operation(
-      operationId = "listWebhookDeliveries",
-      summary = "The endpoint's delivery log",
-      description =
-          "Deliveries newest first, each with every try (status code or error). Pages are"
-              + " keyset-based: pass the previous page's `next` as `cursor`.")
-  @ApiResponse(responseCode = "200", description = "A page of deliveries")
-  @ApiResponse(responseCode = "400", description = "A bad limit or cursor")
-  @ApiResponse(responseCode = "404", description = "No endpoint of the key's project has this id")
   @GetMapping(path = "/{id}/deliveries", produces = MediaType.APPLICATION_JSON_VALUE)
-  DeliveryPage deliveries(
+  @Override
+  public DeliveryPage deliveries(
       @AuthenticationPrincipal ApiKey key,
       @PathVariable UUID id,
-      @Parameter(description = "1 to 100; 20 by default") @RequestParam(required = false)
-          @Nullable String limit,
-      @Parameter(description = "The `next` of the previous page") @RequestParam(required = false)
-          @Nullable String cursor) {
+      @RequestParam(required = false) @Nullable String limit,
+      @RequestParam(required = false) @Nullable String cursor) {
     int size = limit(limit);
     Position after = cursor == null ? null : decode(cursor);
     endpoints.find(project(key), id);
@@ -200,22 +141,11 @@ class WebhookController {
         page.subList(0, size), encode(new Position(last.createdAt(), last.id())));
   }
 
-  @Operation(
-      operationId = "replayWebhookDelivery",
-      summary = "Deliver one delivery again",
-      description =
-          "Queues the delivery again at once, with the same webhook-id and body, and a fresh"
-              + " three-day retry window: for a delivered one a receiver lost, or a failed one"
-              + " after the receiver was fixed.")
-  @ApiResponse(responseCode = "202", description = "Queued")
-  @ApiResponse(responseCode = "404", description = "No such endpoint or delivery in the project")
-  @ApiResponse(
-      responseCode = "409",
-      description = "The delivery is being sent right now, or the endpoint is disabled")
   @PostMapping(
       path = "/{id}/deliveries/{deliveryId}/replay",
       produces = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<ReplayQueued> replay(
+  @Override
+  public ResponseEntity<ReplayQueued> replay(
       @AuthenticationPrincipal ApiKey key, @PathVariable UUID id, @PathVariable UUID deliveryId) {
     WebhookView endpoint = endpoints.get(project(key), id);
     if (!endpoint.enabled()) {
