@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mailroom.inbound.VerpToken;
 import dev.mailroom.support.Api;
 import dev.mailroom.support.ScriptedRelayTest;
+import dev.mailroom.support.ScriptedSmtpServer;
 import dev.mailroom.support.ScriptedSmtpServer.Received;
 import java.time.Duration;
 import java.util.List;
@@ -55,6 +56,64 @@ class VerpDeliveryTest extends ScriptedRelayTest {
     assertThat(received.get(1).sent()).isEqualTo(received.get(0).sent());
     assertThat(received.get(2).sent()).isEqualTo(received.get(0).sent());
     assertThat(received.get(0).sent()).contains("To: ann@example.com, bob@example.com");
+  }
+
+  @Test
+  void severalEmailsGoOverOnePooledSessionWithOneMailFromPerRecipient() {
+    String first =
+        api.post(
+                "/emails",
+                """
+                {"to": ["ann@example.com", "bob@example.com"], "cc": [{"email": "cy@example.com"}],
+                 "subject": "Receipt", "text": "Order 1001"}
+                """)
+            .body()
+            .path("id")
+            .asString();
+    api.awaitEmail(first, Api.status("SENT"), Duration.ofSeconds(10));
+    String second =
+        api.post(
+                "/emails",
+                """
+                {"to": ["dee@example.com", "eve@example.com"], "subject": "Receipt",
+                 "text": "Order 1002"}
+                """)
+            .body()
+            .path("id")
+            .asString();
+    api.awaitEmail(second, Api.status("SENT"), Duration.ofSeconds(10));
+
+    List<Received> received = relay.awaitReceived(5, Duration.ofSeconds(5));
+    String session = received.get(0).session();
+    assertThat(received).extracting(Received::session).containsOnly(session);
+    // The session may be one an earlier test left in the pool; no other was opened meanwhile.
+    assertThat(relay.sessionsOpened()).isSubsetOf(session);
+
+    List<VerpToken.Recipient> expected =
+        List.of(
+            new VerpToken.Recipient(UUID.fromString(first), 0),
+            new VerpToken.Recipient(UUID.fromString(first), 1),
+            new VerpToken.Recipient(UUID.fromString(first), 2),
+            new VerpToken.Recipient(UUID.fromString(second), 0),
+            new VerpToken.Recipient(UUID.fromString(second), 1));
+    List<ScriptedSmtpServer.MailFrom> mailFroms = relay.mailFroms();
+    assertThat(mailFroms).hasSize(5);
+    assertThat(mailFroms).extracting(ScriptedSmtpServer.MailFrom::session).containsOnly(session);
+    assertThat(mailFroms)
+        .extracting(from -> tokens.verify(from.address()).orElseThrow())
+        .containsExactlyElementsOf(expected);
+    assertThat(received)
+        .extracting(Received::recipients)
+        .containsExactly(
+            List.of("ann@example.com"),
+            List.of("bob@example.com"),
+            List.of("cy@example.com"),
+            List.of("dee@example.com"),
+            List.of("eve@example.com"));
+    assertThat(received)
+        .extracting(Received::from)
+        .containsExactlyElementsOf(
+            mailFroms.stream().map(ScriptedSmtpServer.MailFrom::address).toList());
   }
 
   @Test

@@ -20,6 +20,8 @@ import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.server.SMTPServer;
+import org.subethamail.smtp.server.Session;
+import org.subethamail.smtp.server.SessionHandler;
 
 /**
  * A real SMTP server, in process, whose replies a test scripts: reject chosen recipients, answer
@@ -28,8 +30,11 @@ import org.subethamail.smtp.server.SMTPServer;
  */
 public class ScriptedSmtpServer implements AutoCloseable {
 
-  /** A message the server took responsibility for. */
-  public record Received(String from, List<String> recipients, byte[] data) {
+  /**
+   * A message the server took responsibility for, with the id of the SMTP session (one client
+   * connection) it came in.
+   */
+  public record Received(String from, List<String> recipients, byte[] data, String session) {
     public jakarta.mail.internet.MimeMessage parse() {
       try {
         return new jakarta.mail.internet.MimeMessage(
@@ -56,6 +61,8 @@ public class ScriptedSmtpServer implements AutoCloseable {
   private final int port;
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final List<String> dataSeen = new CopyOnWriteArrayList<>();
+  private final List<String> sessionsOpened = new CopyOnWriteArrayList<>();
+  private final List<MailFrom> mailFroms = new CopyOnWriteArrayList<>();
   private final Map<String, String> recipientReplies = new ConcurrentHashMap<>();
   private final Deque<String> dataReplies = new ConcurrentLinkedDeque<>();
   private volatile String alwaysDataReply;
@@ -67,6 +74,7 @@ public class ScriptedSmtpServer implements AutoCloseable {
         SMTPServer.port(port)
             .hostName("scripted.test")
             .messageHandlerFactory(Handler::new)
+            .sessionHandler(new CountingSessions())
             .connectionTimeout(30, java.util.concurrent.TimeUnit.SECONDS)
             .build();
     server.start();
@@ -129,9 +137,24 @@ public class ScriptedSmtpServer implements AutoCloseable {
     return List.copyOf(dataSeen);
   }
 
+  /** A MAIL FROM command the server accepted, with the session it came in. */
+  public record MailFrom(String session, String address) {}
+
+  /** The ids of the SMTP sessions (client connections) opened since the last reset, in order. */
+  public List<String> sessionsOpened() {
+    return List.copyOf(sessionsOpened);
+  }
+
+  /** Every MAIL FROM accepted since the last reset, in order, delivered or not. */
+  public List<MailFrom> mailFroms() {
+    return List.copyOf(mailFroms);
+  }
+
   public void reset() {
     received.clear();
     dataSeen.clear();
+    sessionsOpened.clear();
+    mailFroms.clear();
     recipientReplies.clear();
     dataReplies.clear();
     alwaysDataReply = null;
@@ -183,15 +206,31 @@ public class ScriptedSmtpServer implements AutoCloseable {
     return new RejectException(code, reply.substring(4));
   }
 
+  private final class CountingSessions implements SessionHandler {
+    @Override
+    public SessionHandler.SessionAcceptance accept(Session session) {
+      sessionsOpened.add(session.getSessionId());
+      return SessionHandler.SessionAcceptance.success();
+    }
+
+    @Override
+    public void onSessionEnd(Session session) {}
+  }
+
+  /** Created by the server for each mail transaction, that is at each MAIL FROM. */
   private final class Handler implements MessageHandler {
+    private final String session;
     private String from = "";
     private final List<String> recipients = new ArrayList<>();
 
-    Handler(MessageContext context) {}
+    Handler(MessageContext context) {
+      this.session = context.getSessionId();
+    }
 
     @Override
     public void from(String from) {
       this.from = from;
+      mailFroms.add(new MailFrom(session, from));
     }
 
     @Override
@@ -218,7 +257,7 @@ public class ScriptedSmtpServer implements AutoCloseable {
       if (next != null) {
         throw reject(next);
       }
-      received.add(new Received(from, List.copyOf(recipients), bytes));
+      received.add(new Received(from, List.copyOf(recipients), bytes, session));
       return null;
     }
 
