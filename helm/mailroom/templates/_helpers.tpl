@@ -398,11 +398,42 @@ the service's own defaults.
 {{- $_ := set $mailroom "domains" $domains }}
 {{- end }}
 {{- if .Values.bounces.domain }}
-{{- /* The secret comes from the Secret through MAILROOM_BOUNCES_SECRET, never the ConfigMap. */}}
-{{- $_ := set $mailroom "bounces" (dict "domain" .Values.bounces.domain) }}
+{{- /* The secrets come from the Secret through the environment, never the ConfigMap. */}}
+{{- $bounces := dict "domain" .Values.bounces.domain "secret" "${MAILROOM_BOUNCES_SECRET}" }}
+{{- if include "mailroom.previousBounceSecrets" . }}
+{{- $_ := set $bounces "previous-secrets" "${BOUNCES_PREVIOUS_SECRETS:}" }}
+{{- end }}
+{{- $_ := set $mailroom "bounces" $bounces }}
 {{- end }}
 {{- if .Values.inbound.port }}
-{{- $_ := set $mailroom "inbound" (dict "port" .Values.inbound.port) }}
+{{- $inbound := dict }}
+{{- range $key, $value := omit .Values.inbound "tls" }}
+{{- if not (kindIs "invalid" $value) }}
+{{- $_ := set $inbound (kebabcase $key) $value }}
+{{- end }}
+{{- end }}
+{{- if .Values.inbound.tls.secretName }}
+{{- $_ := set $inbound "tls" (dict "certificate" (printf "%s/tls.crt" (include "mailroom.inboundTlsDir" .)) "private-key" (printf "%s/tls.key" (include "mailroom.inboundTlsDir" .))) }}
+{{- end }}
+{{- $_ := set $mailroom "inbound" $inbound }}
+{{- end }}
+{{- $webhooks := dict }}
+{{- range $key, $value := omit .Values.webhooks "retry" }}
+{{- if not (kindIs "invalid" $value) }}
+{{- $_ := set $webhooks (kebabcase $key) $value }}
+{{- end }}
+{{- end }}
+{{- $webhookRetry := dict }}
+{{- range $key, $value := .Values.webhooks.retry }}
+{{- if not (kindIs "invalid" $value) }}
+{{- $_ := set $webhookRetry (kebabcase $key) $value }}
+{{- end }}
+{{- end }}
+{{- if $webhookRetry }}
+{{- $_ := set $webhooks "retry" $webhookRetry }}
+{{- end }}
+{{- if $webhooks }}
+{{- $_ := set $mailroom "webhooks" $webhooks }}
 {{- end }}
 server:
   port: {{ .Values.ports.http }}
@@ -425,4 +456,21 @@ logging:
       console: {{ . }}
 {{- end }}
 mailroom: {{ toJson $mailroom }}
+{{- end }}
+
+{{/*
+Where the inbound listener's STARTTLS certificate and key (inbound.tls.secretName) are mounted.
+*/}}
+{{- define "mailroom.inboundTlsDir" -}}
+/etc/mailroom/inbound-tls
+{{- end }}
+
+{{/*
+Non-empty when previous bounce secrets reach the pod: listed in bounces.previousSecrets (the
+chart's Secret), or possibly in an existingSecret, where their key is optional.
+*/}}
+{{- define "mailroom.previousBounceSecrets" -}}
+{{- if and .Values.bounces.domain (or .Values.bounces.previousSecrets .Values.existingSecret) -}}
+true
+{{- end }}
 {{- end }}

@@ -10,9 +10,12 @@ import dev.mailroom.apikey.Scope;
 import dev.mailroom.delivery.DeliverySettings;
 import dev.mailroom.domain.DomainSettings;
 import dev.mailroom.email.EmailSettings;
+import dev.mailroom.inbound.BounceSettings;
+import dev.mailroom.inbound.InboundSettings;
 import dev.mailroom.relay.SmtpSettings;
 import dev.mailroom.retention.RetentionSettings;
 import dev.mailroom.template.TemplateSettings;
+import dev.mailroom.webhook.WebhookSettings;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
@@ -87,6 +90,9 @@ class ChartConfigurationTest {
           new Section("mailroom.templates", TemplateSettings.class),
           new Section("mailroom.retention", RetentionSettings.class),
           new Section("mailroom.domains", DomainSettings.class),
+          new Section("mailroom.bounces", BounceSettings.class),
+          new Section("mailroom.inbound", InboundSettings.class),
+          new Section("mailroom.webhooks", WebhookSettings.class),
           new Section(
               "mailroom",
               ApiKeySettings.class,
@@ -96,6 +102,8 @@ class ChartConfigurationTest {
   private static final Map<String, String> NOT_IN_THE_CHART =
       Map.of(
           "mailroom.delivery.dispatcher-id",
+          "each pod takes its pod name (HOSTNAME); one value would give every pod the same name",
+          "mailroom.webhooks.dispatcher-id",
           "each pod takes its pod name (HOSTNAME); one value would give every pod the same name");
 
   private static final ValidatorFactory validation = Validation.buildDefaultValidatorFactory();

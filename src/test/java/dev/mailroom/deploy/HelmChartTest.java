@@ -13,6 +13,8 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import dev.mailroom.inbound.BounceSettings;
+import dev.mailroom.inbound.InboundSettings;
 import dev.mailroom.relay.SmtpSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -167,6 +169,8 @@ class HelmChartTest {
       Optional.ofNullable(stringAt(relay, "caBundle.configMapName"))
           .ifPresent(name -> external.add("ConfigMap/" + name));
     }
+    Optional.ofNullable(stringAt(Yaml.load(rendering.values()), "inbound.tls.secretName"))
+        .ifPresent(name -> external.add("Secret/" + name));
 
     assertThat(manifests.references()).isNotEmpty();
     for (Manifests.Reference reference : manifests.references()) {
@@ -222,9 +226,13 @@ class HelmChartTest {
     Map<String, Object> service = manifests.only("Service");
 
     assertThat(manifests.podLabels()).containsAllEntriesOf(mapAt(service, "spec.selector"));
+    List<Object> expected = new ArrayList<>(List.of("http", "management"));
+    if (manifests.containerPorts().containsKey("inbound")) {
+      expected.add("inbound");
+    }
     assertThat(maps(listAt(service, "spec.ports")))
         .extracting(port -> port.get("targetPort"))
-        .containsExactlyInAnyOrder("http", "management");
+        .containsExactlyInAnyOrderElementsOf(expected);
     assertThat(manifests.containerPorts()).containsKeys("http", "management");
   }
 
@@ -435,8 +443,53 @@ class HelmChartTest {
 
     assertThat(manifests.podLabels())
         .containsAllEntriesOf(mapAt(policy, "spec.podSelector.matchLabels"));
-    assertThat(ports(listAt(policy, "spec.ingress"))).contains("http", "management");
-    assertThat(ports(listAt(policy, "spec.egress"))).contains(53, 5432, 587, 465, 25);
+    assertThat(ports(listAt(policy, "spec.ingress"))).contains("http", "management", "inbound");
+    assertThat(ports(listAt(policy, "spec.egress"))).contains(53, 5432, 587, 465, 25, 443);
+  }
+
+  @Test
+  void previousBounceSecretsAndTheListenersCertificateComeFromSecrets() {
+    Manifests manifests = ALL_ON.manifests();
+    Map<String, Object> values = Yaml.load(ALL_ON_VALUES);
+    BounceSettings bounces =
+        manifests.binder().bind("mailroom.bounces", Bindable.of(BounceSettings.class)).get();
+    InboundSettings inbound =
+        manifests.binder().bind("mailroom.inbound", Bindable.of(InboundSettings.class)).get();
+
+    assertThat(bounces.secret()).isEqualTo(stringAt(values, "bounces.secret"));
+    assertThat(bounces.previousSecrets()).isEqualTo(listAt(values, "bounces.previousSecrets"));
+    assertThat(manifests.applicationConfig().toString())
+        .doesNotContain(bounces.secret())
+        .doesNotContain(bounces.previousSecrets().get(0));
+    assertThat(inbound.tls().certificate()).hasToString("/etc/mailroom/inbound-tls/tls.crt");
+    assertThat(inbound.tls().privateKey()).hasToString("/etc/mailroom/inbound-tls/tls.key");
+    assertThat(manifests.volumeMounts()).containsEntry("inbound-tls", "/etc/mailroom/inbound-tls");
+    assertThat(stringAt(manifests.volume("inbound-tls"), "secret.secretName"))
+        .isEqualTo("mailroom-inbound-tls");
+  }
+
+  @Test
+  void anExistingSecretMayLackThePreviousBounceSecrets() {
+    Manifests manifests =
+        render(
+            MINIMAL_VALUES,
+            t ->
+                t.set("existingSecret", EXISTING_SECRET)
+                    .set("apiKeys.keys", "null")
+                    .set("bounces.domain", "bounces.acme.example"));
+    BounceSettings bounces =
+        manifests.binder().bind("mailroom.bounces", Bindable.of(BounceSettings.class)).get();
+
+    assertThat(bounces.previousSecrets()).isEmpty();
+
+    assertThat(manifests.env())
+        .anySatisfy(
+            variable -> {
+              assertThat(variable.get("name")).isEqualTo("BOUNCES_PREVIOUS_SECRETS");
+              assertThat(stringAt(variable, "valueFrom.secretKeyRef.name"))
+                  .isEqualTo(EXISTING_SECRET);
+              assertThat(mapAt(variable, "valueFrom.secretKeyRef")).containsEntry("optional", true);
+            });
   }
 
   @Test
