@@ -22,7 +22,11 @@ class InboundMessages {
     this.json = json;
   }
 
-  /** Records one message; {@code raw} is stored only for a message that was not matched. */
+  /**
+   * Records one message; {@code raw} is stored only for a message that was not matched. A matched
+   * message belongs to the project of its email (read in the same statement); an unmatched one, or
+   * one whose email retention already deleted, to none.
+   */
   long record(
       Envelope envelope,
       BounceReport report,
@@ -38,10 +42,11 @@ class InboundMessages {
     return jdbc.sql(
             """
             INSERT INTO inbound_messages (received_at, remote_address, helo, envelope_from,
-                                          envelope_to, outcome, format, kind, email_id,
+                                          envelope_to, outcome, format, kind, email_id, project,
                                           original_message_id, bounces, detail, size, raw)
             VALUES (:receivedAt, :remoteAddress, :helo, :from, :to, :outcome, :format, :kind,
-                    :emailId, :messageId, CAST(:bounces AS jsonb), :detail, :size, :raw)
+                    :emailId, (SELECT project FROM emails WHERE id = :emailId),
+                    :messageId, CAST(:bounces AS jsonb), :detail, :size, :raw)
             RETURNING id
             """)
         .param("receivedAt", java.sql.Timestamp.from(envelope.receivedAt()))

@@ -47,6 +47,14 @@ class BounceLifecycleTest extends InboundIntegrationTest {
     assertThat(deliver(verp, returned("postfix-user-unknown.eml", verp, sent)).code())
         .isEqualTo(250);
 
+    assertThat(inboundMessages())
+        .singleElement()
+        .satisfies(
+            row ->
+                assertThat(row)
+                    .containsEntry("outcome", "MATCHED")
+                    .containsEntry("email_id", id)
+                    .containsEntry("project", "test"));
     JsonNode after = api.get("/emails/" + id).body();
     assertThat(after.path("status").asString()).isEqualTo("SENT");
     JsonNode recipient = after.path("recipients").get(0);

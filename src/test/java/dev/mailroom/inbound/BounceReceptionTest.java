@@ -153,7 +153,10 @@ class BounceReceptionTest extends InboundIntegrationTest {
         .singleElement()
         .satisfies(
             row -> {
-              assertThat(row).containsEntry("outcome", "UNMATCHED").containsEntry("email_id", null);
+              assertThat(row)
+                  .containsEntry("outcome", "UNMATCHED")
+                  .containsEntry("email_id", null)
+                  .containsEntry("project", null);
               assertThat((byte[]) row.get("raw")).isEqualTo(bounce);
             });
     assertThat(counted("unmatched")).isEqualTo(before + 1);

@@ -92,7 +92,7 @@ abstract class InboundIntegrationTest extends ScriptedRelayTest {
 
   List<Map<String, Object>> inboundMessages() {
     return jdbc.sql(
-            "SELECT outcome, format, kind, email_id, envelope_from, envelope_to, raw, size,"
+            "SELECT outcome, format, kind, email_id, project, envelope_from, envelope_to, raw, size,"
                 + " original_message_id FROM inbound_messages ORDER BY id")
         .query()
         .listOfRows();
