@@ -23,7 +23,9 @@ public class EmailEvents {
 
   /**
    * The events go in from arrays (one element per event); the same statement inserts one delivery
-   * per event and enabled endpoint of the event's project that subscribed to its type.
+   * per event and endpoint of the event's project that subscribed to its type. To a disabled
+   * endpoint the delivery is written FAILED at once: the event is not lost, it shows in the
+   * endpoint's delivery log and can be replayed once the endpoint is enabled again.
    */
   private static final String RECORD =
       """
@@ -36,11 +38,16 @@ public class EmailEvents {
                AS e(project, email_id, recipient, type, occurred_at, data)
         RETURNING id, project, type
       )
-      INSERT INTO webhook_deliveries (id, endpoint_id, project, event_id, due_at)
-      SELECT gen_random_uuid(), w.id, r.project, r.id, now()
+      INSERT INTO webhook_deliveries (id, endpoint_id, project, event_id, status, due_at,
+                                      last_error)
+      SELECT gen_random_uuid(), w.id, r.project, r.id,
+             CASE WHEN w.enabled THEN 'PENDING' ELSE 'FAILED' END,
+             CASE WHEN w.enabled THEN now() END,
+             CASE WHEN NOT w.enabled THEN 'not sent: the endpoint is disabled' END
         FROM recorded r
         JOIN webhook_endpoints w
-          ON w.project = r.project AND w.enabled AND r.type = ANY(w.event_types)
+          ON w.project = r.project AND r.type = ANY(w.event_types)
+      RETURNING status
       """;
 
   private static final TypeReference<Map<String, @Nullable Object>> DATA = new TypeReference<>() {};
@@ -80,17 +87,22 @@ public class EmailEvents {
       occurredAt[i] = event.occurredAt().toString();
       data[i] = json.writeValueAsString(event.data());
     }
-    int deliveries =
-        jdbc.sql(RECORD)
+    long queued =
+        jdbc
+            .sql(RECORD)
             .param("projects", projects)
             .param("emailIds", emailIds)
             .param("recipients", recipients)
             .param("types", types)
             .param("occurredAt", occurredAt)
             .param("data", data)
-            .update();
-    if (deliveries > 0) {
-      publisher.publishEvent(new WebhooksQueued(deliveries));
+            .query(String.class)
+            .list()
+            .stream()
+            .filter("PENDING"::equals)
+            .count();
+    if (queued > 0) {
+      publisher.publishEvent(new WebhooksQueued((int) queued));
     }
   }
 

@@ -131,7 +131,8 @@ class WebhookDeliveries {
             .batchUpdate(
                 """
             UPDATE webhook_deliveries
-               SET status = ?, due_at = ?, locked_by = NULL, last_status_code = ?,
+               SET status = ?, due_at = ?, locked_by = NULL,
+                   last_status_code = CASE WHEN ? THEN ? ELSE last_status_code END,
                    last_error = ?, last_attempt_at = COALESCE(?, last_attempt_at),
                    delivered_at = ?
              WHERE id = ? AND claim_token = ? AND status = 'SENDING'
@@ -141,16 +142,18 @@ class WebhookDeliveries {
                 (ps, t) -> {
                   ps.setString(1, t.status().name());
                   ps.setTimestamp(2, timestamp(t.nextAttemptAt()));
-                  setInteger(ps, 3, t.statusCode());
-                  ps.setString(4, t.error());
-                  ps.setTimestamp(5, t.attempted() ? Timestamp.from(t.startedAt()) : null);
+                  // A try that made no request (disabled endpoint) keeps the last answer seen.
+                  ps.setBoolean(3, t.attempted());
+                  setInteger(ps, 4, t.statusCode());
+                  ps.setString(5, t.error());
+                  ps.setTimestamp(6, t.attempted() ? Timestamp.from(t.startedAt()) : null);
                   ps.setTimestamp(
-                      6,
+                      7,
                       t.status() == DeliveryStatus.DELIVERED
                           ? Timestamp.from(t.startedAt())
                           : null);
-                  ps.setObject(7, t.delivery().id());
-                  ps.setLong(8, t.delivery().token());
+                  ps.setObject(8, t.delivery().id());
+                  ps.setLong(9, t.delivery().token());
                 })[0];
     List<Tried> current = new ArrayList<>();
     for (int i = 0; i < tried.size(); i++) {
@@ -214,7 +217,7 @@ class WebhookDeliveries {
                    || to_char(COALESCE(failing_since, ?) AT TIME ZONE 'UTC',
                               'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                    || '; last: ' || ?,
-               updated_at = now(), version = version + 1
+               disabled_at = ?, updated_at = now(), version = version + 1
          WHERE id = ? AND enabled AND COALESCE(failing_since, ?) <= ?
         """,
         failed,
@@ -224,9 +227,10 @@ class WebhookDeliveries {
           ps.setTimestamp(1, at);
           ps.setTimestamp(2, at);
           ps.setString(3, describe(t));
-          ps.setObject(4, t.delivery().endpointId());
-          ps.setTimestamp(5, at);
-          ps.setTimestamp(6, Timestamp.from(t.startedAt().minus(disableAfter)));
+          ps.setTimestamp(4, at);
+          ps.setObject(5, t.delivery().endpointId());
+          ps.setTimestamp(6, at);
+          ps.setTimestamp(7, Timestamp.from(t.startedAt().minus(disableAfter)));
         });
     batch.batchUpdate(
         "UPDATE webhook_endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL",
@@ -239,14 +243,16 @@ class WebhookDeliveries {
     batch.batchUpdate(
         """
         UPDATE webhook_endpoints
-           SET enabled = false, disabled_reason = ?, updated_at = now(), version = version + 1
+           SET enabled = false, disabled_reason = ?, disabled_at = ?, updated_at = now(),
+               version = version + 1
          WHERE id = ? AND enabled
         """,
         gone,
         gone.size(),
         (ps, t) -> {
           ps.setString(1, t.disables());
-          ps.setObject(2, t.delivery().endpointId());
+          ps.setTimestamp(2, Timestamp.from(t.startedAt()));
+          ps.setObject(3, t.delivery().endpointId());
         });
   }
 

@@ -17,8 +17,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A URL of a project that is told of the project's events. A plain aggregate, changed by its own
  * methods; the delivery outbox reads it with SQL (and, when it disables an endpoint, writes {@code
- * enabled}, {@code disabled_reason} and {@code failing_since}, bumping {@code version} so that a
- * concurrent change through JPA fails rather than undoes it).
+ * enabled}, {@code disabled_reason}, {@code disabled_at} and {@code failing_since}, bumping {@code
+ * version} so that a concurrent change through JPA fails rather than undoes it).
  */
 @Entity
 @Table(name = "webhook_endpoints")
@@ -42,6 +42,8 @@ public class WebhookEndpoint {
   private boolean enabled;
 
   private @Nullable String disabledReason;
+
+  private @Nullable Instant disabledAt;
 
   private @Nullable Instant failingSince;
 
@@ -107,6 +109,10 @@ public class WebhookEndpoint {
     return disabledReason;
   }
 
+  @Nullable Instant disabledAt() {
+    return disabledAt;
+  }
+
   Instant createdAt() {
     return createdAt;
   }
@@ -141,9 +147,11 @@ public class WebhookEndpoint {
   void enable(boolean enabled, Instant now) {
     if (enabled && !this.enabled) {
       this.disabledReason = null;
+      this.disabledAt = null;
       this.failingSince = null;
     } else if (!enabled && this.enabled) {
       this.disabledReason = "disabled by the API";
+      this.disabledAt = now;
     }
     this.enabled = enabled;
     this.updatedAt = now;

@@ -20,6 +20,8 @@ record WebhookView(
     boolean enabled,
     @Schema(description = "Why deliveries stopped, when enabled is false")
         @Nullable String disabledReason,
+    @Schema(description = "When the endpoint was disabled, when enabled is false")
+        @Nullable Instant disabledAt,
     Instant createdAt,
     Instant updatedAt,
     @Schema(description = "Until when the previous secret also signs, after a rotation")
@@ -38,6 +40,7 @@ record WebhookView(
         endpoint.eventTypes(),
         endpoint.enabled(),
         endpoint.disabledReason(),
+        endpoint.disabledAt(),
         endpoint.createdAt(),
         endpoint.updatedAt(),
         endpoint.previousSecretExpiresAt(now),
@@ -52,6 +55,7 @@ record WebhookView(
         events,
         enabled,
         disabledReason,
+        disabledAt,
         createdAt,
         updatedAt,
         previousSecretExpiresAt,

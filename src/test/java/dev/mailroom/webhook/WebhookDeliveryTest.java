@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -190,6 +191,71 @@ class WebhookDeliveryTest extends ScriptedRelayTest {
                 () -> api.get("/webhooks/" + endpoint.path("id").asString()).body(),
                 b -> !b.path("enabled").asBoolean(true));
     assertThat(after.path("disabledReason").asString()).contains("410");
+    assertThat(after.path("disabledAt").asString()).isNotBlank();
+  }
+
+  @Test
+  void endpointFailingForDaysIsDisabledSaysWhenAndWhyAndItsEventsWaitForAReplay() {
+    JsonNode endpoint = createEndpoint(receiver.url(), "[\"email.sent\"]");
+    String path = "/webhooks/" + endpoint.path("id").asString();
+    receiver.answer(java.util.Collections.nCopies(200, 500).toArray(Integer[]::new));
+    String first = send("down@example.com");
+    receiver.awaitEvent("email.sent", first);
+    // Its failures started six days ago, longer than mailroom.webhooks.disable-after (5d).
+    jdbc.sql("UPDATE webhook_endpoints SET failing_since = now() - interval '6 days' WHERE id = ?")
+        .param(UUID.fromString(endpoint.path("id").asString()))
+        .update();
+
+    JsonNode disabled =
+        org.awaitility.Awaitility.await("endpoint disabled")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> api.get(path).body(), b -> !b.path("enabled").asBoolean(true));
+    assertThat(disabled.path("disabledReason").asString())
+        .startsWith("every delivery failed since")
+        .contains("HTTP 500");
+    Instant disabledAt = Instant.parse(disabled.path("disabledAt").asString());
+    assertThat(disabledAt).isBefore(Instant.now()).isAfter(Instant.now().minusSeconds(60));
+
+    String second = send("meanwhile@example.com");
+    api.awaitEmail(second, Api.status("SENT"), Duration.ofSeconds(10));
+    JsonNode log =
+        awaitLog(
+            endpoint,
+            l ->
+                l.size() == 2
+                    && "FAILED".equals(l.path(0).path("status").asString())
+                    && "FAILED".equals(l.path(1).path("status").asString()));
+    int triesBefore = receiver.requests().size();
+    assertThat(log.path(0).path("emailId").asString()).isEqualTo(second);
+    assertThat(log.path(0).path("lastError").asString()).contains("disabled");
+    assertThat(log.path(1).path("emailId").asString()).isEqualTo(first);
+    assertThat(log.path(1).path("lastStatusCode").asInt()).isEqualTo(500);
+    String replayPath = path + "/deliveries/" + log.path(0).path("id").asString() + "/replay";
+    assertThat(api.post(replayPath, "").status()).isEqualTo(409);
+    assertThat(receiver.requests()).hasSize(triesBefore);
+
+    Api.Response enabled = WebhookApiTest.patch(api, path, "{\"enabled\": true}");
+    assertThat(enabled.status()).isEqualTo(200);
+    assertThat(enabled.body().path("enabled").asBoolean()).isTrue();
+    assertThat(enabled.body().has("disabledReason")).isFalse();
+    assertThat(enabled.body().has("disabledAt")).isFalse();
+    receiver.reset();
+    assertThat(api.post(replayPath, "").status()).isEqualTo(202);
+    assertThat(
+            api.post(path + "/deliveries/" + log.path(1).path("id").asString() + "/replay", "")
+                .status())
+        .isEqualTo(202);
+
+    Request replayed = receiver.awaitEvent("email.sent", second);
+    assertThat(replayed.webhookId()).isEqualTo(log.path(0).path("webhookId").asString());
+    assertThat(WebhookReceiver.verify(replayed, endpoint.path("secret").asString())).isEqualTo(1);
+    assertThat(receiver.awaitEvent("email.sent", first).webhookId())
+        .isEqualTo(log.path(1).path("webhookId").asString());
+    awaitLog(
+        endpoint,
+        l ->
+            "DELIVERED".equals(l.path(0).path("status").asString())
+                && "DELIVERED".equals(l.path(1).path("status").asString()));
   }
 
   @Test
