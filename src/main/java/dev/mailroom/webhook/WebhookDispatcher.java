@@ -5,21 +5,19 @@ import dev.mailroom.system.PollingWorkers;
 import dev.mailroom.webhook.WebhookDeliveries.DeliveryStatus;
 import dev.mailroom.webhook.WebhookDeliveries.Tried;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -38,7 +36,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Component
 @ConditionalOnProperty(prefix = "mailroom.webhooks", name = "enabled", matchIfMissing = true)
-class WebhookDispatcher implements SmartLifecycle {
+class WebhookDispatcher implements SmartLifecycle, DisposableBean {
 
   private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
 
@@ -51,7 +49,7 @@ class WebhookDispatcher implements SmartLifecycle {
   private final WebhookUrls urls;
   private final WebhookSettings settings;
   private final JsonMapper json;
-  private final HttpClient http;
+  private final WebhookHttp http;
   private final String id;
   private final PollingWorkers workers;
 
@@ -61,12 +59,7 @@ class WebhookDispatcher implements SmartLifecycle {
     this.urls = urls;
     this.settings = settings;
     this.json = json;
-    // Redirects are not followed: a redirect could lead to an address the URL check refused.
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(settings.connectTimeout())
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    this.http = new WebhookHttp(urls, settings);
     this.id = dispatcherId(settings);
     this.workers =
         new PollingWorkers(
@@ -95,6 +88,12 @@ class WebhookDispatcher implements SmartLifecycle {
   @Override
   public void stop() {
     workers.stop(settings.readTimeout().plus(settings.connectTimeout()));
+  }
+
+  /** After stop: the connections to receivers are closed with the context. */
+  @Override
+  public void destroy() throws IOException {
+    http.close();
   }
 
   @Override
@@ -152,34 +151,23 @@ class WebhookDispatcher implements SmartLifecycle {
           null);
     }
     long t0 = System.nanoTime();
-    Optional<String> refusal = urls.refusal(d.url());
+    Optional<String> refusal = urls.formRefusal(d.url());
     if (refusal.isPresent()) {
       return failed(d, started, t0, null, "not sent: the URL " + refusal.get());
     }
     byte[] body = payload(d);
     long timestamp = started.getEpochSecond();
-    HttpRequest request;
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("User-Agent", "Mailroom-Webhooks");
+    headers.put("webhook-id", d.webhookId());
+    headers.put("webhook-timestamp", String.valueOf(timestamp));
+    headers.put(
+        "webhook-signature",
+        WebhookSignature.header(d.secrets(started), d.webhookId(), timestamp, body));
     try {
-      request =
-          HttpRequest.newBuilder(URI.create(d.url()))
-              .timeout(settings.readTimeout())
-              .header("Content-Type", "application/json")
-              .header("User-Agent", "Mailroom-Webhooks")
-              .header("webhook-id", d.webhookId())
-              .header("webhook-timestamp", String.valueOf(timestamp))
-              .header(
-                  "webhook-signature",
-                  WebhookSignature.header(d.secrets(started), d.webhookId(), timestamp, body))
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-              .build();
-    } catch (IllegalArgumentException e) {
-      return failed(d, started, t0, null, "not sent: " + e.getMessage());
-    }
-    try {
-      HttpResponse<InputStream> response =
-          http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      String answer = readStart(response.body());
-      int status = response.statusCode();
+      WebhookHttp.Answer response = http.post(d.url(), headers, body, MAX_RESPONSE_BYTES);
+      String answer = new String(response.start(), StandardCharsets.UTF_8);
+      int status = response.status();
       if (status >= 200 && status < 300) {
         log.debug("Webhook {} to endpoint {}: {}", d.webhookId(), d.endpointId(), status);
         return new Tried(
@@ -209,12 +197,13 @@ class WebhookDispatcher implements SmartLifecycle {
             "the endpoint answered 410 Gone at " + started);
       }
       return failed(d, started, t0, status, error);
+    } catch (WebhookUrls.RefusedAddressException e) {
+      return failed(d, started, t0, null, "not sent: the URL " + e.getMessage());
     } catch (IOException e) {
       return failed(
           d, started, t0, null, truncate(e.getClass().getSimpleName() + ": " + e.getMessage()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return failed(d, started, t0, null, "interrupted by shutdown");
+    } catch (IllegalArgumentException e) {
+      return failed(d, started, t0, null, "not sent: " + e.getMessage());
     }
   }
 
@@ -266,12 +255,6 @@ class WebhookDispatcher implements SmartLifecycle {
     body.put("timestamp", d.occurredAt().toString());
     body.set("data", data);
     return json.writeValueAsBytes(body);
-  }
-
-  private static String readStart(InputStream body) throws IOException {
-    try (body) {
-      return new String(body.readNBytes(MAX_RESPONSE_BYTES), StandardCharsets.UTF_8);
-    }
   }
 
   private static String truncate(String text) {

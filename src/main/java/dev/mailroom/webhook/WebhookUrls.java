@@ -9,28 +9,67 @@ import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
  * Which endpoint URLs the service may call: http or https, with a host that resolves, and unless
  * {@code mailroom.webhooks.allow-private-networks} is set, only to public addresses. Checked when
- * an endpoint is created or changed, and again before every delivery, as a name may resolve
- * elsewhere later (DNS rebinding). The HTTP client resolves the name once more when it connects;
- * the window between the two lookups is a known limit of checking names rather than connections.
+ * an endpoint is created or changed, and at every connection: the HTTP client asks {@link
+ * #checkedAddresses} for the addresses of the host and connects only to those, so a name that has
+ * come to resolve elsewhere (DNS rebinding) is caught by the very lookup the connection uses.
  */
 @Component
 class WebhookUrls {
 
   static final int MAX_LENGTH = 2048;
 
-  private final boolean allowPrivateNetworks;
+  /** Looks a host name up; the system resolver, or a test's. */
+  @FunctionalInterface
+  interface HostResolver {
+    InetAddress[] resolve(String host) throws UnknownHostException;
+  }
 
-  WebhookUrls(WebhookSettings settings) {
+  /** A host that resolves, but to an address the service may not call. */
+  static final class RefusedAddressException extends UnknownHostException {
+    RefusedAddressException(String message) {
+      super(message);
+    }
+  }
+
+  private final boolean allowPrivateNetworks;
+  private final HostResolver resolver;
+
+  @Autowired
+  WebhookUrls(WebhookSettings settings, ObjectProvider<HostResolver> resolver) {
+    this(settings, resolver.getIfAvailable(() -> InetAddress::getAllByName));
+  }
+
+  WebhookUrls(WebhookSettings settings, HostResolver resolver) {
     this.allowPrivateNetworks = settings.allowPrivateNetworks();
+    this.resolver = resolver;
   }
 
   /** Why the service may not call this URL; empty when it may. */
   Optional<String> refusal(String url) {
+    Optional<String> form = formRefusal(url);
+    if (form.isPresent()) {
+      return form;
+    }
+    String host = URI.create(url).getHost();
+    try {
+      checkedAddresses(host);
+    } catch (RefusedAddressException e) {
+      return Optional.of(e.getMessage());
+    } catch (UnknownHostException e) {
+      return Optional.of("names a host that does not resolve: " + host);
+    }
+    return Optional.empty();
+  }
+
+  /** Why this is not a URL the service may call, judged by its text alone; empty when it is. */
+  Optional<String> formRefusal(String url) {
     if (url.length() > MAX_LENGTH) {
       return Optional.of("must be at most " + MAX_LENGTH + " characters");
     }
@@ -54,19 +93,25 @@ class WebhookUrls {
     if (host == null || host.isEmpty()) {
       return Optional.of("must name a host");
     }
-    InetAddress[] addresses;
-    try {
-      addresses = InetAddress.getAllByName(host);
-    } catch (UnknownHostException e) {
-      return Optional.of("names a host that does not resolve: " + host);
-    }
+    return Optional.empty();
+  }
+
+  /**
+   * The addresses of the host, looked up once, each checked: what the HTTP client connects to.
+   *
+   * @throws RefusedAddressException when one of them is not public (and that is not allowed)
+   */
+  InetAddress[] checkedAddresses(String host) throws UnknownHostException {
+    String name =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    InetAddress[] addresses = resolver.resolve(name);
     if (allowPrivateNetworks) {
-      return Optional.empty();
+      return addresses;
     }
     for (InetAddress address : addresses) {
       String kind = privateKind(address);
       if (kind != null) {
-        return Optional.of(
+        throw new RefusedAddressException(
             "resolves to a "
                 + kind
                 + " address ("
@@ -74,7 +119,7 @@ class WebhookUrls {
                 + "); only public addresses may be called");
       }
     }
-    return Optional.empty();
+    return addresses;
   }
 
   /** What kind of non-public address this is, or null for a public one. */

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class WebhookUrlsTest {
 
-  private final WebhookUrls refusing = new WebhookUrls(settings(false));
+  private final WebhookUrls refusing = new WebhookUrls(settings(false), InetAddress::getAllByName);
 
   @ParameterizedTest
   @ValueSource(
@@ -59,7 +59,10 @@ class WebhookUrlsTest {
 
   @Test
   void privateNetworksCanBeAllowedForLocalMode() {
-    assertThat(new WebhookUrls(settings(true)).refusal("http://127.0.0.1:9000/hook")).isEmpty();
+    assertThat(
+            new WebhookUrls(settings(true), InetAddress::getAllByName)
+                .refusal("http://127.0.0.1:9000/hook"))
+        .isEmpty();
   }
 
   @Test
