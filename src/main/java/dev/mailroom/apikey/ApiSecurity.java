@@ -21,6 +21,7 @@ import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -38,6 +39,16 @@ import org.springframework.security.web.authentication.www.BasicAuthenticationFi
  */
 @Configuration(proxyBeanMethods = false)
 class ApiSecurity {
+
+  /**
+   * No observations of the security filters, authentication or authorization: with them every
+   * request started and stopped one observation per filter, several percent of a send's CPU, and
+   * nothing reads them. {@code http.server.requests} is observed outside security and stays.
+   */
+  @Bean
+  static SecurityObservationSettings securityObservations() {
+    return SecurityObservationSettings.noObservations();
+  }
 
   @Bean
   @Order(1)

@@ -1,31 +1,44 @@
 package dev.mailroom.template;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
  * Renders email templates at intake, always from the latest version of a template that is not
  * archived: the sending project's own template of the name, else the shared one from files.
  *
- * <p>Each render asks the store which version is the latest (one lookup, so that every replica sees
- * a new version or an archive at once); the content of that version is read once and kept, and its
- * files are parsed once and kept by {@link CompiledTemplates}. Both caches know a template by its
- * project as well as its name, so two projects' templates of one name never meet.
+ * <p>Which version is the latest comes from {@link TemplateHeads}, which every replica keeps
+ * current through PostgreSQL's notifications (and asks the store when it cannot be sure); the
+ * content of that version is read once and kept, and its files are parsed once and kept by {@link
+ * CompiledTemplates}. Both caches know a template by its project as well as its name, so two
+ * projects' templates of one name never meet.
  */
 @Component
 public class TemplateRenderer {
 
   private final TemplateSource source;
   private final CompiledTemplates compiled;
+  private final @Nullable TemplateHeads heads;
 
   /** The latest version read, by {@code project/name} of the template's own project. */
   private final Map<String, EmailTemplate> latest = new ConcurrentHashMap<>();
 
+  @Autowired
+  TemplateRenderer(TemplateSource source, CompiledTemplates compiled, TemplateHeads heads) {
+    this.source = source;
+    this.compiled = compiled;
+    this.heads = heads;
+  }
+
+  /** A renderer that asks the source on every render, for sources that are not the database. */
   TemplateRenderer(TemplateSource source, CompiledTemplates compiled) {
     this.source = source;
     this.compiled = compiled;
+    this.heads = null;
   }
 
   /**
@@ -81,7 +94,7 @@ public class TemplateRenderer {
   }
 
   /** Whether the project can send with a template of this name, its own or a shared one. */
-  public boolean exists(String project, String name) {
+  boolean exists(String project, String name) {
     return TemplateNames.isValid(name) && source.head(project, name).isPresent();
   }
 
@@ -89,7 +102,11 @@ public class TemplateRenderer {
     if (!TemplateNames.isValid(name)) {
       throw new TemplateNotFoundException(name);
     }
-    return source.head(project, name).orElseThrow(() -> new TemplateNotFoundException(name));
+    Optional<TemplateSource.Head> head =
+        heads == null
+            ? source.head(project, name)
+            : heads.head(project, name, () -> source.head(project, name));
+    return head.orElseThrow(() -> new TemplateNotFoundException(name));
   }
 
   /** The latest version's content, read from the store only when it changed. */

@@ -13,6 +13,8 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -28,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Every change to a template (a new version, an archive, an import at startup) takes a
  * transaction-scoped advisory lock on its project and name first, so that concurrent requests and
  * replicas starting at once decide one after the other whether a new version is needed, and version
- * numbers have no gaps.
+ * numbers have no gaps. The same step tells every replica's {@link TemplateHeads} to forget what it
+ * knew of the template, once the change commits.
  */
 @Repository
 class TemplateStore implements TemplateSource {
@@ -45,11 +48,14 @@ class TemplateStore implements TemplateSource {
   private final JdbcClient jdbc;
   private final TransactionTemplate transaction;
   private final JsonMapper json;
+  private final TemplateHeads heads;
 
-  TemplateStore(JdbcClient jdbc, TransactionTemplate transaction, JsonMapper json) {
+  TemplateStore(
+      JdbcClient jdbc, TransactionTemplate transaction, JsonMapper json, TemplateHeads heads) {
     this.jdbc = jdbc;
     this.transaction = transaction;
     this.json = json;
+    this.heads = heads;
   }
 
   enum Source {
@@ -327,13 +333,29 @@ class TemplateStore implements TemplateSource {
         });
   }
 
+  /**
+   * Takes the template's lock and announces the change: PostgreSQL notifies the other replicas at
+   * commit, and this one forgets its copy right after the commit, before the caller answers.
+   */
   private void lock(String project, String name) {
-    jdbc.sql("SELECT pg_advisory_xact_lock(:lockClass, hashtext(:project || ' ' || :name))")
+    jdbc.sql(
+            """
+            SELECT pg_advisory_xact_lock(:lockClass, hashtext(:project || ' ' || :name)),
+                   pg_notify(:channel, :name)
+            """)
         .param("lockClass", LOCK_CLASS)
         .param("project", project)
         .param("name", name)
+        .param("channel", TemplateHeads.CHANNEL)
         .query((rs, n) -> 1)
         .single();
+    TransactionSynchronizationManager.registerSynchronization(
+        new TransactionSynchronization() {
+          @Override
+          public void afterCompletion(int status) {
+            heads.changed(name);
+          }
+        });
   }
 
   /** Whether the template is archived; empty when the project has no such template. */
