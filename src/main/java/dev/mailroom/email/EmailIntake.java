@@ -8,6 +8,7 @@ import dev.mailroom.message.MimeComposer;
 import dev.mailroom.message.MimeComposer.Draft;
 import dev.mailroom.system.FieldProblem;
 import dev.mailroom.system.InvalidRequestException;
+import dev.mailroom.system.SqlTransactions;
 import dev.mailroom.template.HtmlToText;
 import dev.mailroom.template.RenderProblems;
 import dev.mailroom.template.RenderedTemplate;
@@ -62,7 +63,7 @@ public class EmailIntake {
       SenderSigning signing,
       EmailRepository emails,
       SuppressionLookup suppressions,
-      TransactionTemplate transaction,
+      SqlTransactions transactions,
       ApplicationEventPublisher events,
       EmailSettings settings,
       MeterRegistry meters) {
@@ -74,7 +75,8 @@ public class EmailIntake {
     this.signing = signing;
     this.emails = emails;
     this.suppressions = suppressions;
-    this.transaction = transaction;
+    // Intake stores through JdbcClient only: no JPA session per email.
+    this.transaction = transactions.template();
     this.events = events;
     this.settings = settings;
     this.defaultFrom =

@@ -1,5 +1,6 @@
 package dev.mailroom.event;
 
+import dev.mailroom.system.SqlTransactions;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -7,7 +8,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -66,8 +66,10 @@ public class EmailEvents {
    * Records the events in the transaction in progress, which must exist: an event without its state
    * change, or the other way round, would be a lie.
    */
-  @Transactional(propagation = Propagation.MANDATORY)
   public void record(List<EmailEvent> events) {
+    // Checked by hand, not by @Transactional(MANDATORY): intake's transactions are SqlTransactions,
+    // which JPA's transaction manager does not see as one of its own.
+    SqlTransactions.requireActive("Recording events");
     if (events.isEmpty()) {
       return;
     }
