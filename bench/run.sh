@@ -5,6 +5,10 @@
 #
 #   bench/run.sh                      # everything, about 10 minutes
 #   BENCH_SKIP_BUILD=1 bench/run.sh   # reuse target/mailroom-*.jar
+#   BENCH_PHASES=b,d,e bench/run.sh   # only some phases (a..g); the others are reported "not run"
+#
+# (e) drains the backlog (d) leaves, so choosing e runs d as well; (f) runs on the service (c)
+# started, or on one of its own; ratios need (a) and (b) in the same run.
 #
 # Prints every figure with its target and writes them to bench/results/<date>-<commit>.md.
 set -uo pipefail
@@ -28,6 +32,7 @@ LATENCY_EMAILS=${BENCH_LATENCY_EMAILS:-500}
 CLAIM_SMALL=${BENCH_CLAIM_SMALL:-10000}
 CLAIM_LARGE=${BENCH_CLAIM_LARGE:-1000000}
 CLAIM_LIMIT=${BENCH_CLAIM_LIMIT:-20}   # mailroom.delivery.batch-size default
+PHASES=${BENCH_PHASES:-a,b,c,d,e,f,g}
 
 # Ports of our own, on loopback only.
 POSTFIX_PORT=${BENCH_POSTFIX_PORT:-12525}
@@ -54,6 +59,14 @@ die() { log "FATAL: $*"; exit 1; }
 now() { date +%s.%N; }
 # awk arithmetic: calc '<expr>' [vars...] prints the value with the given printf format.
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+
+# Phases chosen with BENCH_PHASES, and those that failed: a target whose figure is missing is never
+# reported as met.
+selected() { [[ ,$PHASES, == *,$1,* ]]; }
+FAILED_PHASES=","
+failed() { FAILED_PHASES="$FAILED_PHASES$1,"; log "($1) FAILED"; }
+# run_phase letter function: runs it when selected, records a failure.
+run_phase() { selected "$1" || return 0; "$2" || failed "$1"; }
 
 # ---------------------------------------------------------------- cleanup, even on failure
 cleanup() {
@@ -390,7 +403,11 @@ bench_end_to_end() {
 # (f) one email at a time, POST then GET until SENT (the same service, after the load).
 bench_latency() {
   log "(f) light-load latency: $LATENCY_EMAILS emails one at a time"
-  [[ -n $JAR_PID ]] || return 1
+  if [[ -z $JAR_PID ]]; then
+    fresh_db
+    start_jar latency true || return 1
+    prime
+  fi
   timeout 900 python3 "$BENCH/lib/latency.py" 127.0.0.1 "$APP_PORT" "$API_KEY" "$LATENCY_EMAILS" 50 \
     >"$WORK/latency.json" || return 1
   R_LAT_P50=$(jq -r '.client_p50_ms | . * 10 | round / 10' "$WORK/latency.json")
@@ -474,7 +491,15 @@ SQL
 bench_claim() {
   log "(g) claim query at $CLAIM_SMALL and $CLAIM_LARGE due rows"
   [[ -n $(claim_statement) ]] || { log "no CLAIM statement found in EmailClaims"; return 1; }
+  if [[ $(sql -c "SELECT count(*) FROM emails WHERE mime IS NOT NULL" 2>/dev/null || echo 0) == 0 ]]; then
+    # Run on its own: a schema and one real stored message, from the service itself.
+    fresh_db
+    start_jar claim false || return 1
+    prime
+    stop_jar
+  fi
   sql -f "$BENCH/sql/sample.sql" >/dev/null || return 1
+  [[ $(sql -c "SELECT count(*) FROM bench_sample") == 1 ]] || { log "no stored message to copy"; return 1; }
   SQL_TIMEOUT=600 sql -v first=1 -v last="$CLAIM_SMALL" -f "$BENCH/sql/claim-rows.sql" || return 1
   sql -c "VACUUM ANALYZE emails"
   read -r R_CLAIM_SMALL R_CLAIM_SMALL_MED <<<"$(claim_ms small)"
@@ -490,10 +515,20 @@ bench_claim() {
 
 # ---------------------------------------------------------------- report
 # target lines: figure, target description, met (1/0)
-verdict() { [[ $1 == 1 ]] && echo "met" || echo "MISSED"; }
-ge() { [[ -n ${1:-} && -n ${2:-} ]] && awk "BEGIN { exit !($1 >= $2) }" && echo 1 || echo 0; }
-le() { [[ -n ${1:-} && -n ${2:-} ]] && awk "BEGIN { exit !($1 <= $2) }" && echo 1 || echo 0; }
-ratio() { [[ -n ${1:-} && -n ${2:-} && ${2:-0} != 0 ]] && calc '%.2f' "$1 / $2" || echo "n/a"; }
+# verdict phase met figure...: "not run" when the phase was not chosen, "FAILED" when it failed,
+# "not measured" when a figure it needs is missing (a ratio to a phase not run), else met or MISSED.
+verdict() {
+  local phase=$1 met=$2 f
+  shift 2
+  selected "$phase" || { echo "not run"; return; }
+  [[ $FAILED_PHASES == *,$phase,* ]] && { echo "FAILED"; return; }
+  for f in "$@"; do [[ -z $f || $f == n/a || $f == "?" ]] && { echo "not measured"; return; }; done
+  [[ $met == 1 ]] && echo "met" || echo "MISSED"
+}
+isnum() { [[ ${1:-} =~ ^[0-9]+([.][0-9]+)?$ ]]; }
+ge() { isnum "${1:-}" && isnum "${2:-}" && awk "BEGIN { exit !($1 >= $2) }" && echo 1 || echo 0; }
+le() { isnum "${1:-}" && isnum "${2:-}" && awk "BEGIN { exit !($1 <= $2) }" && echo 1 || echo 0; }
+ratio() { isnum "${1:-}" && isnum "${2:-}" && [[ ${2:-0} != 0 ]] && calc '%.2f' "$1 / $2" || echo "n/a"; }
 
 report() {
   local p=${R_POSTFIX:-} r=${R_RAW:-}
@@ -516,13 +551,13 @@ machine makes the figures noisy.
 |---|---|---|---|---|---|---|
 | a | Postfix relay, smtp-source → postfix (queue on disk) → smtp-sink, $SMTP_MESSAGES × $SMTP_SIZE B, $SMTP_SESSIONS sessions | ${p:-n/a} msg/s (accepted ${R_POSTFIX_ACCEPT:-n/a} msg/s; ${R_POSTFIX_SINK:-?} at the sink) | 1.00 | $(ratio "$p" "$r") | | |
 | b | raw SMTP, smtp-source → smtp-sink | ${r:-n/a} msg/s (${R_RAW_SINK:-?} at the sink) | $(ratio "$r" "$p") | 1.00 | | |
-| c | Mailroom end to end, POST \`welcome\` → SENT, wrk $WRK_CONNECTIONS connections, ${R_E2E_WINDOW:-?} s after ${WARMUP_S} s warm-up (accepted and SENT inside the window) | ${R_E2E:-n/a} emails/s (${R_E2E_SENT:-?} of ${R_E2E_ACCEPTED:-?} accepted; ${R_E2E_SINK:-?} at the sink; SENT in the window regardless of intake time: ${R_DELIVERY_IN_WINDOW:-?}/s) | $e2e_p | $e2e_r | ≥ 2.0× Postfix | $(verdict "$(ge "$e2e_p" 2.0)") |
-| c | single-email intake, \`POST /emails\` → 202, same run | ${R_INTAKE:-n/a} req/s, p50 ${R_INTAKE_P50:-?} ms, p99 ${R_INTAKE_P99:-?} ms (${R_INTAKE_REFUSED:-?} not 202) | $in_p | $in_r | ≥ 2,000 req/s, p99 ≤ 50 ms | $(verdict "$(($(ge "${R_INTAKE:-}" 2000) & $(le "${R_INTAKE_P99:-}" 50)))") |
-| c | peak RSS of the JVM (VmHWM) under that load | ${R_RSS_MB:-n/a} MB | | | ≤ 350 MB | $(verdict "$(le "${R_RSS_MB:-}" 350)") |
-| d | batch intake, \`POST /emails/batch\` of $BATCH_SIZE, $BATCH_CLIENTS clients, delivery off | ${R_BATCH:-n/a} emails/s (${R_BATCH_REFUSED:-?} batches not 202) | $b_p | $b_r | ≥ 5,000 emails/s | $(verdict "$(ge "${R_BATCH:-}" 5000)") |
-| e | backlog of ${R_BACKLOG:-?} drained to smtp-sink (first to last sent_at) | ${R_DRAIN:-n/a} emails/s (${R_DRAIN_SENT:-?} SENT, ${R_DRAIN_LEFT:-?} left; ${R_DRAIN_SINK:-?} at the sink) | $d_p | $d_r | ≥ 0.3× raw SMTP | $(verdict "$(ge "$d_r" 0.3)") |
-| f | light load, POST → SENT seen by GET, one at a time | p50 ${R_LAT_P50:-n/a} ms, p99 ${R_LAT_P99:-n/a} ms over ${R_LAT_N:-?} emails (createdAt → sentAt: p50 ${R_LAT_STORED_P50:-?} ms, p99 ${R_LAT_STORED_P99:-?} ms) | | | p50 ≤ 10 ms, p99 ≤ 30 ms | $(verdict "$(($(le "${R_LAT_P50:-}" 10) & $(le "${R_LAT_P99:-}" 30)))") |
-| g | claim statement from EmailClaims (EXPLAIN ANALYZE, LIMIT $CLAIM_LIMIT, fastest of 11, rolled back) | ${R_CLAIM_SMALL:-n/a} ms at $CLAIM_SMALL due rows, ${R_CLAIM_LARGE:-n/a} ms at $CLAIM_LARGE (${c_ratio}×; medians ${R_CLAIM_SMALL_MED:-?} and ${R_CLAIM_LARGE_MED:-?} ms; buffers hit ${R_CLAIM_SMALL_BUF:-?} and ${R_CLAIM_LARGE_BUF:-?}) | | | 1M within 2× of 10k | $(verdict "$(le "$c_ratio" 2.0)") |
+| c | Mailroom end to end, POST \`welcome\` → SENT, wrk $WRK_CONNECTIONS connections, ${R_E2E_WINDOW:-?} s after ${WARMUP_S} s warm-up (accepted and SENT inside the window) | ${R_E2E:-n/a} emails/s (${R_E2E_SENT:-?} of ${R_E2E_ACCEPTED:-?} accepted; ${R_E2E_SINK:-?} at the sink; SENT in the window regardless of intake time: ${R_DELIVERY_IN_WINDOW:-?}/s) | $e2e_p | $e2e_r | ≥ 2.0× Postfix | $(verdict c "$(ge "$e2e_p" 2.0)" "$e2e_p") |
+| c | single-email intake, \`POST /emails\` → 202, same run | ${R_INTAKE:-n/a} req/s, p50 ${R_INTAKE_P50:-?} ms, p99 ${R_INTAKE_P99:-?} ms (${R_INTAKE_REFUSED:-?} not 202) | $in_p | $in_r | ≥ 2,000 req/s, p99 ≤ 50 ms | $(verdict c "$(($(ge "${R_INTAKE:-}" 2000) & $(le "${R_INTAKE_P99:-}" 50)))" "${R_INTAKE:-}" "${R_INTAKE_P99:-}") |
+| c | peak RSS of the JVM (VmHWM) under that load | ${R_RSS_MB:-n/a} MB | | | ≤ 350 MB | $(verdict c "$(le "${R_RSS_MB:-}" 350)" "${R_RSS_MB:-}") |
+| d | batch intake, \`POST /emails/batch\` of $BATCH_SIZE, $BATCH_CLIENTS clients, delivery off | ${R_BATCH:-n/a} emails/s (${R_BATCH_REFUSED:-?} batches not 202) | $b_p | $b_r | ≥ 5,000 emails/s | $(verdict d "$(ge "${R_BATCH:-}" 5000)" "${R_BATCH:-}") |
+| e | backlog of ${R_BACKLOG:-?} drained to smtp-sink (first to last sent_at) | ${R_DRAIN:-n/a} emails/s (${R_DRAIN_SENT:-?} SENT, ${R_DRAIN_LEFT:-?} left; ${R_DRAIN_SINK:-?} at the sink) | $d_p | $d_r | ≥ 0.3× raw SMTP | $(verdict e "$(ge "$d_r" 0.3)" "$d_r") |
+| f | light load, POST → SENT seen by GET, one at a time | p50 ${R_LAT_P50:-n/a} ms, p99 ${R_LAT_P99:-n/a} ms over ${R_LAT_N:-?} emails (createdAt → sentAt: p50 ${R_LAT_STORED_P50:-?} ms, p99 ${R_LAT_STORED_P99:-?} ms) | | | p50 ≤ 10 ms, p99 ≤ 30 ms | $(verdict f "$(($(le "${R_LAT_P50:-}" 10) & $(le "${R_LAT_P99:-}" 30)))" "${R_LAT_P50:-}" "${R_LAT_P99:-}") |
+| g | claim statement from EmailClaims (EXPLAIN ANALYZE, LIMIT $CLAIM_LIMIT, fastest of 11, rolled back) | ${R_CLAIM_SMALL:-n/a} ms at $CLAIM_SMALL due rows, ${R_CLAIM_LARGE:-n/a} ms at $CLAIM_LARGE (${c_ratio}×; medians ${R_CLAIM_SMALL_MED:-?} and ${R_CLAIM_LARGE_MED:-?} ms; buffers hit ${R_CLAIM_SMALL_BUF:-?} and ${R_CLAIM_LARGE_BUF:-?}) | | | 1M within 2× of 10k | $(verdict g "$(le "$c_ratio" 2.0)" "${R_CLAIM_SMALL:-}" "${R_CLAIM_LARGE:-}" "$c_ratio") |
 
 Claim plan at $CLAIM_LARGE due rows (fastest run):
 
@@ -548,6 +583,8 @@ main() {
   COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
   [[ -n $(git -C "$ROOT" status --porcelain -- src pom.xml 2>/dev/null) ]] && COMMIT="$COMMIT-dirty"
   RESULT="$BENCH/results/$(date -u +%Y-%m-%d)-$COMMIT.md"
+  # A run of some phases only does not replace the full run's report.
+  [[ $PHASES != a,b,c,d,e,f,g ]] && RESULT="${RESULT%.md}-phases-${PHASES//,/}.md"
 
   install_packages
   check_ports
@@ -557,15 +594,20 @@ main() {
   API_KEY="mr_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
   API_KEY_HASH=$(printf '%s' "$API_KEY" | sha256sum | cut -d' ' -f1)
 
-  bench_postfix || log "(a) failed"
-  bench_raw || log "(b) failed"
+  log "phases: $PHASES"
+  run_phase a bench_postfix
+  run_phase b bench_raw
   start_sink app "$SINK_APP_PORT"
-  bench_end_to_end || log "(c) failed"
-  bench_latency || log "(f) failed"
+  run_phase c bench_end_to_end
+  run_phase f bench_latency
   stop_jar
-  bench_batch || log "(d) failed"
-  bench_drain || log "(e) failed"
-  bench_claim || log "(g) failed"
+  if selected e && ! selected d; then
+    log "(e) drains the backlog (d) leaves: running (d) too"
+    PHASES="$PHASES,d"
+  fi
+  run_phase d bench_batch
+  run_phase e bench_drain
+  run_phase g bench_claim
 
   mkdir -p "$BENCH/results"
   report | tee "$RESULT"
