@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.commons.pool2.impl.GenericObjectPool;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,7 +139,7 @@ public class RelayPool implements AutoCloseable {
               .withTls(connection.tls));
     } catch (Exception e) {
       connection.used();
-      reusable = e instanceof SendFailedException && connection.transport.isConnected();
+      reusable = reusableAfter(e, connection);
       return circuit.recorded(
           SendClassifier.classify(message.recipients(), e, relay.name(), elapsed(started))
               .withTls(connection.tls));
@@ -179,7 +180,7 @@ public class RelayPool implements AutoCloseable {
           parts.add(SendClassifier.accepted(recipient, reply, relay.name(), elapsed(started)));
         } catch (Exception e) {
           connection.used();
-          reusable = e instanceof SendFailedException && connection.transport.isConnected();
+          reusable = reusableAfter(e, connection);
           parts.add(SendClassifier.classify(recipient, e, relay.name(), elapsed(started)));
         }
       }
@@ -187,6 +188,23 @@ public class RelayPool implements AutoCloseable {
     } finally {
       release(connection, reusable && !connection.retired(relay));
     }
+  }
+
+  /**
+   * Whether the session can carry the next message after the transport threw. With per-recipient
+   * replies on ({@code reportsuccess}), Jakarta Mail throws even when the relay took the message:
+   * an exception for the final "." that carries its 2xx reply. The transaction is then complete and
+   * the session in step, so it is reused at once; a NOOP there would be one more round trip per
+   * email sent. After any other refusal the session is checked with a NOOP; after anything else it
+   * is discarded.
+   */
+  private static boolean reusableAfter(Exception e, RelayConnection connection) {
+    if (e instanceof SMTPSendFailedException done
+        && ".".equals(done.getCommand())
+        && done.getReturnCode() / 100 == 2) {
+      return true;
+    }
+    return e instanceof SendFailedException && connection.transport.isConnected();
   }
 
   /** Nothing reached the relay: the permit goes back and the circuit learns nothing. */

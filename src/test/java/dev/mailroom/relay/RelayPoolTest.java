@@ -155,6 +155,34 @@ class RelayPoolTest {
   }
 
   @Test
+  void messagesTheRelayTookFollowEachOtherWithoutANoop() throws Exception {
+    try (RecordingSmtpServer recording = new RecordingSmtpServer();
+        RelayPool pool = new RelayPool(TestRelay.at(recording.port()).build(), "client.test")) {
+      for (int i = 0; i < 5; i++) {
+        assertThat(pool.send(message("b@example.com", "c@example.com")).outcome())
+            .isEqualTo(Outcome.SENT);
+      }
+
+      assertThat(recording.connections()).isEqualTo(1);
+      assertThat(recording.count("MAIL")).isEqualTo(5);
+      assertThat(recording.count("NOOP")).isZero();
+    }
+  }
+
+  @Test
+  void aRefusedMessageHasTheSessionCheckedBeforeItIsReused() throws Exception {
+    try (RecordingSmtpServer recording =
+            new RecordingSmtpServer().answer("DATA", "554 5.7.1 Message refused");
+        RelayPool pool = new RelayPool(TestRelay.at(recording.port()).build(), "client.test")) {
+      assertThat(pool.send(message("b@example.com")).outcome()).isEqualTo(Outcome.FAILED);
+      assertThat(pool.send(message("b@example.com")).outcome()).isEqualTo(Outcome.FAILED);
+
+      assertThat(recording.count("NOOP")).isEqualTo(2);
+      assertThat(recording.connections()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void connectionIsRetiredAfterMaxConnectionAge() throws Exception {
     try (RecordingSmtpServer recording = new RecordingSmtpServer();
         RelayPool pool =
