@@ -6,6 +6,9 @@
 #   bench/run.sh                      # everything, about 10 minutes
 #   BENCH_SKIP_BUILD=1 bench/run.sh   # reuse target/mailroom-*.jar
 #   BENCH_PHASES=b,d,e bench/run.sh   # only some phases (a..g); the others are reported "not run"
+#   BENCH_JAVA_EXTRA_OPTS=-XX:NativeMemoryTracking=summary BENCH_PHASES=c bench/run.sh
+#                                     # JVM options added to the image's; with NMT, (c) prints the
+#                                     # JVM's native memory summary after the load
 #
 # (e) drains the backlog (d) leaves, so choosing e runs d as well; (f) runs on the service (c)
 # started, or on one of its own; ratios need (a) and (b) in the same run.
@@ -151,7 +154,7 @@ jvm_options() {
   CONTAINER_MEMORY=$limit
   limit=${limit/Mi/m}
   limit=${limit/Gi/g}
-  JVM_OPTS="$opts -XX:MaxRAM=$limit"
+  JVM_OPTS="$opts -XX:MaxRAM=$limit${BENCH_JAVA_EXTRA_OPTS:+ $BENCH_JAVA_EXTRA_OPTS}"
 }
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -381,6 +384,12 @@ bench_end_to_end() {
     -d"${MEASURE_S}s" --timeout 10s --latency -s "$lua" "$url" >"$WORK/wrk-e2e.txt" 2>&1
   t1=$(sql -c "SELECT now()")
   R_RSS_MB=$(vm_hwm_mb)
+  if [[ $JVM_OPTS == *NativeMemoryTracking* ]]; then
+    # Where the memory is: BENCH_JAVA_EXTRA_OPTS=-XX:NativeMemoryTracking=summary
+    timeout 60 jcmd "$JAR_PID" VM.native_memory summary >"$WORK/nmt.txt" 2>&1
+    timeout 60 jcmd "$JAR_PID" GC.heap_info >>"$WORK/nmt.txt" 2>&1
+    grep -E '^(Total|-|  \(|Native)|committed|garbage|heap|used' "$WORK/nmt.txt" | head -80 >&2
+  fi
   cat "$WORK/wrk-e2e.txt" >&2
   local counts window
   window=$(sql -c "SELECT extract(epoch FROM timestamptz '$t1' - timestamptz '$t0')")

@@ -31,7 +31,7 @@ import org.springframework.transaction.event.TransactionalEventListener;
 /**
  * Claims due emails and hands them to the relays. Each worker loops: claim a batch in one
  * statement, send each email over a pooled connection, write the results back in one transaction. A
- * newly accepted email wakes the workers at once; otherwise an idle worker polls.
+ * newly accepted email wakes an idle worker at once; otherwise an idle worker polls.
  *
  * <p>On shutdown the workers stop claiming, finish the send in hand, and release claims they had
  * not started, all within {@code drainTimeout}.
@@ -153,6 +153,10 @@ public class Dispatcher implements SmartLifecycle {
     List<ClaimedEmail> claimed = claims.claim(id, settings.batchSize(), settings.leaseDuration());
     if (claimed.isEmpty()) {
       return 0;
+    }
+    if (claimed.size() == settings.batchSize()) {
+      // There may be more due than this worker sends: the next idle one claims while it sends.
+      workers.wake();
     }
     ClaimedBatch batch = new ClaimedBatch(claimed, nanoTime);
     while (!workers.stopping() && batch.hasWaiting()) {

@@ -16,7 +16,10 @@ import org.springframework.transaction.TransactionException;
 /**
  * The threads of an outbox dispatcher (emails, webhooks): each runs rounds back to back while a
  * round finds a full batch, otherwise waits for a wake-up or a jittered poll interval, so replicas
- * that started together do not poll in step. While the database is unavailable a worker backs off;
+ * that started together do not poll in step. A wake-up goes to one idle worker, and a round that
+ * found a full batch wakes the next: a backlog brings in every worker one after the other, while a
+ * single new row brings in one instead of every worker racing for it. A worker busy when a wake-up
+ * came starts another round as soon as its round ends. While the database is unavailable a worker backs off;
  * any other failure is logged and the worker goes on after a poll interval. Stopping lets each
  * worker finish its round within a drain timeout; every wait ends early on shutdown.
  */
@@ -39,7 +42,12 @@ public final class PollingWorkers {
   private final int concurrency;
   private final Duration pollInterval;
 
+  /** Idle workers wait on it for new work. */
   private final Object signal = new Object();
+
+  /** Workers backing off from a failure wait on it, so a wake-up for new work never lands there. */
+  private final Object backoff = new Object();
+
   private long wakeups;
   private volatile boolean running;
   private volatile boolean stopping;
@@ -92,7 +100,12 @@ public final class PollingWorkers {
   public boolean stop(Duration drainTimeout) {
     stopping = true;
     running = false;
-    wake();
+    synchronized (signal) {
+      signal.notifyAll();
+    }
+    synchronized (backoff) {
+      backoff.notifyAll();
+    }
     ExecutorService threads = this.threads;
     if (threads == null) {
       return true;
@@ -110,11 +123,11 @@ public final class PollingWorkers {
     }
   }
 
-  /** Wakes idle workers: there is new work. */
+  /** Wakes one idle worker: there is new work. */
   public void wake() {
     synchronized (signal) {
       wakeups++;
-      signal.notifyAll();
+      signal.notify();
     }
   }
 
@@ -137,7 +150,10 @@ public final class PollingWorkers {
       try {
         boolean full = round.getAsBoolean();
         databaseBackoff = Duration.ZERO;
-        if (!full) {
+        if (full) {
+          // More may be waiting than one worker gets through: bring in the next.
+          wake();
+        } else {
           awaitWork(seen);
         }
       } catch (DataAccessException | TransactionException e) {
@@ -179,12 +195,12 @@ public final class PollingWorkers {
   /** Waits out a failure; only shutdown cuts it short. */
   private void pause(Duration duration) {
     long deadline = System.currentTimeMillis() + duration.toMillis();
-    synchronized (signal) {
+    synchronized (backoff) {
       for (long left = duration.toMillis();
           running && left > 0;
           left = deadline - System.currentTimeMillis()) {
         try {
-          signal.wait(left);
+          backoff.wait(left);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
