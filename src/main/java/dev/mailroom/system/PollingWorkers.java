@@ -19,9 +19,9 @@ import org.springframework.transaction.TransactionException;
  * that started together do not poll in step. A wake-up goes to one idle worker, and a round that
  * found a full batch wakes the next: a backlog brings in every worker one after the other, while a
  * single new row brings in one instead of every worker racing for it. A worker busy when a wake-up
- * came starts another round as soon as its round ends. While the database is unavailable a worker backs off;
- * any other failure is logged and the worker goes on after a poll interval. Stopping lets each
- * worker finish its round within a drain timeout; every wait ends early on shutdown.
+ * came starts another round as soon as its round ends. While the database is unavailable a worker
+ * backs off; any other failure is logged and the worker goes on after a poll interval. Stopping
+ * lets each worker finish its round within a drain timeout; every wait ends early on shutdown.
  */
 public final class PollingWorkers {
 

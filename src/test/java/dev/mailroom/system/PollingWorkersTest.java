@@ -49,6 +49,60 @@ class PollingWorkersTest {
   }
 
   @Test
+  void aWakeUpBringsInOneIdleWorkerNotEvery() {
+    workers = workers(4, NEVER);
+    AtomicInteger rounds = new AtomicInteger();
+    workers.start(() -> rounds.incrementAndGet() < 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> rounds.get() == 4);
+
+    workers.wake();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> rounds.get() == 5);
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> rounds.get() == 5);
+  }
+
+  /** Wake-ups that come while workers are waking are not lost; more rounds than that may run. */
+  @Test
+  void noWakeUpIsLost() {
+    workers = workers(4, NEVER);
+    AtomicInteger rounds = new AtomicInteger();
+    workers.start(() -> rounds.incrementAndGet() < 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> rounds.get() == 4);
+
+    for (int i = 0; i < 3; i++) {
+      workers.wake();
+    }
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> rounds.get() >= 7);
+  }
+
+  @Test
+  void aFullRoundBringsInTheNextIdleWorker() {
+    workers = workers(2, NEVER);
+    List<String> names = new CopyOnWriteArrayList<>();
+    AtomicInteger rounds = new AtomicInteger();
+    CountDownLatch bothIdle = new CountDownLatch(2);
+    workers.start(
+        () -> {
+          int round = rounds.incrementAndGet();
+          names.add(Thread.currentThread().getName());
+          bothIdle.countDown();
+          // Round 3, the first after both went idle, finds a full batch; the rest find none.
+          return round == 3;
+        });
+    await().atMost(Duration.ofSeconds(10)).until(() -> rounds.get() == 2);
+
+    workers.wake();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> rounds.get() == 5);
+    assertThat(names.subList(2, 5)).containsOnly("test-1", "test-2").hasSize(3);
+    assertThat(names.subList(3, 5)).doesNotHaveDuplicates();
+  }
+
+  @Test
   void anIdleWorkerPollsAgainAfterThePollInterval() {
     workers = workers(1, Duration.ofMillis(20));
     AtomicInteger rounds = new AtomicInteger();
