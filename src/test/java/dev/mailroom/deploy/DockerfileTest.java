@@ -77,9 +77,24 @@ class DockerfileTest {
                 assertThat(env.arguments())
                     .startsWith("JAVA_TOOL_OPTIONS=")
                     .contains(
-                        "-XX:MaxRAMPercentage=75",
+                        "-XX:MaxRAMPercentage=60",
                         "-XX:+ExitOnOutOfMemoryError",
                         "-Djava.io.tmpdir=/tmp"));
+  }
+
+  @Test
+  void jvmNamesItsCollectorAndCapsWhatIsNotHeap() throws IOException {
+    assertThat(ofKeyword(runtimeStage(), "ENV"))
+        .anySatisfy(
+            env ->
+                assertThat(env.arguments())
+                    .startsWith("JAVA_TOOL_OPTIONS=")
+                    .contains(
+                        "-XX:+UseSerialGC",
+                        "-XX:MaxMetaspaceSize=192m",
+                        "-XX:ReservedCodeCacheSize=128m"));
+    assertThat(ofKeyword(runtimeStage(), "ENV"))
+        .anySatisfy(env -> assertThat(env.arguments()).isEqualTo("MALLOC_ARENA_MAX=2"));
   }
 
   @Test
