@@ -41,7 +41,11 @@ AGENT=""
 if [[ -n ${PROFILE:-} && -n $AP ]]; then
   AGENT="-agentpath:$AP=start,event=cpu,interval=1ms,threads,collapsed,file=$W/profile.collapsed"
 fi
-(cd "$W/app" && exec env JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:MaxRAM=768m -Djava.io.tmpdir=$W/tmp $AGENT" \
+# The image's JVM options (as bench/run.sh reads them), or BENCH_JAVA_OPTS to compare others.
+OPTS=${BENCH_JAVA_OPTS:-$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\(.*\)"$/\1/p' "$ROOT/Dockerfile" | head -1)}
+OPTS=${OPTS//-Djava.io.tmpdir=\/tmp/}
+ARENAS=${BENCH_MALLOC_ARENAS-$(sed -n 's/^ENV MALLOC_ARENA_MAX=\([0-9]*\)$/\1/p' "$ROOT/Dockerfile" | head -1)}
+(cd "$W/app" && exec env JAVA_TOOL_OPTIONS="$OPTS -XX:MaxRAM=768m -Djava.io.tmpdir=$W/tmp $AGENT" ${ARENAS:+MALLOC_ARENA_MAX=$ARENAS} \
   SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:$DBP/$DB" SPRING_DATASOURCE_USERNAME=$DB SPRING_DATASOURCE_PASSWORD=$DB \
   SERVER_PORT=$APP MANAGEMENT_SERVER_PORT=$MGMT MAILROOM_EMAIL_DEFAULTFROM="Bench <no-reply@bench.example>" \
   MAILROOM_SMTP_EHLONAME=mailroom.bench.example MAILROOM_SMTP_RELAYS_0_NAME=smtp-sink MAILROOM_SMTP_RELAYS_0_HOST=127.0.0.1 \
@@ -58,15 +62,18 @@ wrk_run() { BENCH_API_KEY=$KEY timeout $(($1 + 60)) wrk -t2 -c32 -d"$1s" --timeo
 ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
 # Thread names are cut at 15 characters: the request threads are "http-nio-<port>-".
 request_ticks() { cat /proc/"$PID"/task/*/stat 2>/dev/null | awk '/\(http-nio-/ { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'; }
+dispatcher_ticks() { cat /proc/"$PID"/task/*/stat 2>/dev/null | awk '/\(dispatcher-/ { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'; }
 wrk_run "$WARM" >"$W/wrk-warmup.txt" 2>&1
-c0=$(ticks) r0=$(request_ticks)
+c0=$(ticks) r0=$(request_ticks) d0=$(dispatcher_ticks)
 wrk_run "$MEASURE" >"$W/wrk.txt" 2>&1
-c1=$(ticks) r1=$(request_ticks)
+c1=$(ticks) r1=$(request_ticks) d1=$(dispatcher_ticks)
 hz=$(getconf CLK_TCK)
 accepted=$(grep -o 'accepted=[0-9]*' "$W/wrk.txt" | cut -d= -f2)
 ((accepted > 0)) || { cat "$W/wrk.txt"; exit 1; }
-printf 'accepted=%d jvm_cpu_ms_per_email=%.2f request_threads_cpu_ms_per_email=%.2f load=%s\n' "$accepted" \
+printf 'accepted=%d jvm_cpu_ms_per_email=%.2f request_threads_cpu_ms_per_email=%.2f dispatcher_cpu_ms_per_email=%.2f vm_hwm_mb=%s load=%s\n' "$accepted" \
   "$(awk "BEGIN { print ($c1 - $c0) * 1000 / $hz / $accepted }")" \
-  "$(awk "BEGIN { print ($r1 - $r0) * 1000 / $hz / $accepted }")" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  "$(awk "BEGIN { print ($r1 - $r0) * 1000 / $hz / $accepted }")" \
+  "$(awk "BEGIN { print ($d1 - $d0) * 1000 / $hz / $accepted }")" \
+  "$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$PID/status")" "$(cut -d' ' -f1-3 /proc/loadavg)"
 grep '^BENCH' "$W/wrk.txt"
 [[ -n ${PROFILE:-} ]] && echo "profile (written when the JVM exits): $W/profile.collapsed"

@@ -1,7 +1,10 @@
 """Light-load latency: one email at a time, POST /emails, then GET /emails/{id} until it is SENT.
 
-Prints one JSON object: client-observed POST->SENT percentiles and the service's own
-createdAt->sentAt percentiles, in milliseconds. Every wait is bounded.
+Prints one JSON object, in milliseconds: client-observed POST->SENT percentiles (until a GET
+shows SENT, so they include the polling: a GET every POLL_S plus its own time), the POST's own
+response time, POST->sentAt on the shared clock (client and service run on the same machine: the
+moment the relay took the email, without the polling and the result write) and the service's own
+createdAt->sentAt. Every wait is bounded.
 """
 
 import http.client
@@ -45,10 +48,12 @@ def percentile(sorted_values, p):
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
-client, stored, timeouts = [], [], 0
+client, stored, posted, relayed, timeouts = [], [], [], [], 0
 for i in range(warmup + count):
+    started_wall = time.time()
     started = time.perf_counter()
     status, body = request("POST", "/emails", BODY)
+    post_ms = (time.perf_counter() - started) * 1000
     if status != 202:
         sys.exit("POST /emails answered %d: %s" % (status, body[:300]))
     email_id = json.loads(body)["id"]
@@ -66,13 +71,17 @@ for i in range(warmup + count):
     if i >= warmup:
         client.append(elapsed_ms)
         stored.append((instant(view["sentAt"]) - instant(view["createdAt"])).total_seconds() * 1000)
+        posted.append(post_ms)
+        relayed.append((instant(view["sentAt"]).timestamp() - started_wall) * 1000)
     time.sleep(0.005)
 
-client.sort()
-stored.sort()
+for values in (client, stored, posted, relayed):
+    values.sort()
 print(json.dumps({
     "emails": len(client), "not_sent": timeouts,
     "client_p50_ms": percentile(client, 50), "client_p99_ms": percentile(client, 99),
     "client_max_ms": client[-1] if client else None,
     "stored_p50_ms": percentile(stored, 50), "stored_p99_ms": percentile(stored, 99),
+    "post_p50_ms": percentile(posted, 50), "post_p99_ms": percentile(posted, 99),
+    "relayed_p50_ms": percentile(relayed, 50), "relayed_p99_ms": percentile(relayed, 99),
 }))
