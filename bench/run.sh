@@ -597,6 +597,10 @@ main() {
   COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
   [[ -n $(git -C "$ROOT" status --porcelain -- src pom.xml 2>/dev/null) ]] && COMMIT="$COMMIT-dirty"
   RESULT="$BENCH/results/$(date -u +%Y-%m-%d)-$COMMIT.md"
+  if selected e && ! selected d; then
+    log "(e) drains the backlog (d) leaves: running (d) too"
+    PHASES="$PHASES,d"
+  fi
   # A run of some phases only does not replace the full run's report.
   [[ $PHASES != a,b,c,d,e,f,g ]] && RESULT="${RESULT%.md}-phases-${PHASES//,/}.md"
 
@@ -615,10 +619,6 @@ main() {
   run_phase c bench_end_to_end
   run_phase f bench_latency
   stop_jar
-  if selected e && ! selected d; then
-    log "(e) drains the backlog (d) leaves: running (d) too"
-    PHASES="$PHASES,d"
-  fi
   run_phase d bench_batch
   run_phase e bench_drain
   run_phase g bench_claim
