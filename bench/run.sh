@@ -34,7 +34,7 @@ BATCH_CLIENTS=${BENCH_BATCH_CLIENTS:-4}
 LATENCY_EMAILS=${BENCH_LATENCY_EMAILS:-500}
 CLAIM_SMALL=${BENCH_CLAIM_SMALL:-10000}
 CLAIM_LARGE=${BENCH_CLAIM_LARGE:-1000000}
-CLAIM_LIMIT=${BENCH_CLAIM_LIMIT:-20}   # mailroom.delivery.batch-size default
+CLAIM_LIMIT=${BENCH_CLAIM_LIMIT:-50}   # mailroom.delivery.batch-size default
 PHASES=${BENCH_PHASES:-a,b,c,d,e,f,g}
 
 # Ports of our own, on loopback only.

@@ -26,8 +26,8 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public record DeliverySettings(
     @DefaultValue("true") boolean enabled,
-    @DefaultValue("4") @Min(1) @Max(256) int concurrency,
-    @DefaultValue("20") @Min(1) @Max(500) int batchSize,
+    @DefaultValue("8") @Min(1) @Max(256) int concurrency,
+    @DefaultValue("50") @Min(1) @Max(500) int batchSize,
     @DefaultValue("1s") Duration pollInterval,
     @DefaultValue("5m") Duration leaseDuration,
     @DefaultValue("20s") Duration drainTimeout,
