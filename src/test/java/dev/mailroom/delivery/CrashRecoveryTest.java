@@ -30,6 +30,11 @@ class CrashRecoveryTest extends ScriptedRelayTest {
   static final int EMAILS = 2000;
   static final Duration LEASE = Duration.ofSeconds(3);
 
+  /** The child's workers and batch size: at most their product is in flight when it is killed. */
+  static final int CHILD_WORKERS = 4;
+
+  static final int CHILD_BATCH = 20;
+
   @Autowired EmailIntake intake;
   @Autowired EmailClaims claims;
   @Autowired Relays relays;
@@ -82,7 +87,7 @@ class CrashRecoveryTest extends ScriptedRelayTest {
     List<List<Received>> duplicated =
         byMessageId.values().stream().filter(copies -> copies.size() > 1).toList();
     // In flight at most: the child's workers times its batch size.
-    assertThat(received.size() - EMAILS).isLessThanOrEqualTo(4 * 20);
+    assertThat(received.size() - EMAILS).isLessThanOrEqualTo(CHILD_WORKERS * CHILD_BATCH);
     for (List<Received> copies : duplicated) {
       assertThat(copies).extracting(Received::sent).containsOnly(copies.get(0).sent());
     }
@@ -103,7 +108,9 @@ class CrashRecoveryTest extends ScriptedRelayTest {
         dataSource,
         relay.port(),
         "--mailroom.delivery.dispatcher-id=child",
-        "--mailroom.delivery.lease-duration=" + LEASE.toMillis() + "ms");
+        "--mailroom.delivery.lease-duration=" + LEASE.toMillis() + "ms",
+        "--mailroom.delivery.concurrency=" + CHILD_WORKERS,
+        "--mailroom.delivery.batch-size=" + CHILD_BATCH);
   }
 
   private static String messageId(Received received) {
