@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -88,6 +90,33 @@ class TemplateSettingsTest {
 
   @Configuration(proxyBeanMethods = false)
   @EnableConfigurationProperties(TemplateSettings.class)
-  @Import({CompiledTemplates.class, TemplateStore.class, TemplateImporter.class})
-  static class TemplateConfiguration {}
+  @Import({
+    CompiledTemplates.class,
+    TemplateStore.class,
+    TemplateImporter.class,
+    TemplateHeads.class
+  })
+  static class TemplateConfiguration {
+
+    /** Where TemplateHeads would listen: the same database that does not exist. */
+    @Bean
+    JdbcConnectionDetails unreachableDatabase() {
+      return new JdbcConnectionDetails() {
+        @Override
+        public String getUsername() {
+          return "never-used";
+        }
+
+        @Override
+        public String getPassword() {
+          return "never-used";
+        }
+
+        @Override
+        public String getJdbcUrl() {
+          return UNREACHABLE.getUrl();
+        }
+      };
+    }
+  }
 }
