@@ -18,6 +18,8 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$ROOT/bench"
+# shellcheck source=../scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 WORK=${BENCH_WORK:-/var/tmp/mailroom-bench.$$}
 
 # Sizes and durations (the issue's measurement; override for a quick try).
@@ -57,7 +59,6 @@ POSTFIX_RUNNING=""
 JAR_PID=""
 SINK_PIDS=()
 
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "FATAL: $*"; exit 1; }
 now() { date +%s.%N; }
 # awk arithmetic: calc '<expr>' [vars...] prints the value with the given printf format.
@@ -75,21 +76,7 @@ run_phase() { selected "$1" || return 0; "$2" || failed "$1"; }
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  stop_jar
-  if [[ -n $POSTFIX_RUNNING ]]; then
-    timeout 30 postfix -c "$POSTFIX_CONF" stop >/dev/null 2>&1 || true
-    POSTFIX_RUNNING=""
-  fi
-  local pid
-  for pid in "${SINK_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [[ -n $DB_PORT && -z ${BENCH_KEEP_DB:-} ]]; then
-    as_postgres dropdb --if-exists -p "$DB_PORT" "$DB_NAME" >/dev/null 2>&1 || true
-  fi
-  if [[ -n $STARTED_PG ]]; then
-    log "stopping PostgreSQL $STARTED_PG (it was not running before)"
-    # shellcheck disable=SC2086
-    timeout 60 pg_ctlcluster $STARTED_PG stop >/dev/null 2>&1 || true
-  fi
+  stop_started "${BENCH_KEEP_DB:-}"
   [[ -z ${BENCH_KEEP_WORK:-} ]] && rm -rf "$WORK"
   exit "$rc"
 }
@@ -97,8 +84,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- prerequisites
-as_postgres() { (cd / && runuser -u postgres -- "$@"); }
-
 install_packages() {
   local missing=()
   command -v smtp-sink >/dev/null && command -v postfix >/dev/null || missing+=(postfix)
@@ -107,47 +92,21 @@ install_packages() {
   command -v curl >/dev/null || missing+=(curl)
   command -v python3 >/dev/null || missing+=(python3)
   command -v pg_lsclusters >/dev/null || missing+=(postgresql)
-  ((${#missing[@]} == 0)) && return 0
-  [[ $(id -u) == 0 ]] || die "missing ${missing[*]}: run as root, or install them first"
-  log "installing ${missing[*]} from Debian packages"
-  # Postfix: no system mail configuration; the benchmark runs an instance of its own.
-  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-  export DEBIAN_FRONTEND=noninteractive
-  timeout 300 apt-get update -q >/dev/null || log "apt-get update failed; trying the install anyway"
-  timeout 600 apt-get install -y -q --no-install-recommends "${missing[@]}" >"$WORK/apt.log" 2>&1 ||
-    die "apt-get install ${missing[*]} failed; see $WORK/apt.log"
+  apt_install "${missing[@]}"
 }
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 check_ports() {
-  local p
-  for p in "$POSTFIX_PORT" "$SINK_POSTFIX_PORT" "$SINK_RAW_PORT" "$SINK_APP_PORT" "$APP_PORT" "$MGMT_PORT"; do
-    port_free "$p" || die "port $p is in use; set BENCH_*_PORT"
-  done
+  require_free_ports BENCH "$POSTFIX_PORT" "$SINK_POSTFIX_PORT" "$SINK_RAW_PORT" "$SINK_APP_PORT" "$APP_PORT" "$MGMT_PORT"
 }
 
-build_jar() {
-  if [[ -z ${BENCH_SKIP_BUILD:-} ]]; then
-    log "building the jar (./mvnw -B -q -DskipTests package)"
-    (cd "$ROOT" && timeout 900 ./mvnw -B -q -DskipTests -Dspotless.check.skip=true package) >"$WORK/build.log" 2>&1 ||
-      die "build failed; see $WORK/build.log"
-  fi
-  JAR=$(ls "$ROOT"/target/mailroom-*.jar 2>/dev/null | grep -v -- '-plain.jar' | head -1)
-  [[ -n $JAR ]] || die "no target/mailroom-*.jar"
-  # Start it as the image does: the extracted layout, started by JarLauncher.
-  rm -rf "$WORK/app"
-  (cd "$WORK" && timeout 120 java -Djarmode=tools -jar "$JAR" extract --launcher --destination "$WORK/app") \
-    >"$WORK/extract.log" 2>&1 || die "extracting the jar failed; see $WORK/extract.log"
-}
+build_jar() { extract_jar "${BENCH_SKIP_BUILD:-}"; }
 
 # JVM options of the container: the Dockerfile's JAVA_TOOL_OPTIONS, and the chart's memory limit as
 # the RAM the JVM sees (it sizes the heap from it, MaxRAMPercentage), since no cgroup limit is set here.
 jvm_options() {
   local opts limit
-  opts=$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\(.*\)"$/\1/p' "$ROOT/Dockerfile" | head -1)
+  opts=$(image_java_options)
   [[ -n $opts ]] || opts="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
-  opts=${opts//-Djava.io.tmpdir=\/tmp/-Djava.io.tmpdir=$WORK/tmp}
   limit=$(awk '/^resources:/ {r=1} r && /^  limits:/ {l=1} r && l && /memory:/ {print $2; exit}' \
     "$ROOT/helm/mailroom/values.yaml" 2>/dev/null)
   limit=${limit:-768Mi}
@@ -159,52 +118,10 @@ jvm_options() {
   MALLOC_ARENAS=$(sed -n 's/^ENV MALLOC_ARENA_MAX=\([0-9]*\)$/\1/p' "$ROOT/Dockerfile" | head -1)
 }
 
-# ---------------------------------------------------------------- PostgreSQL
-setup_postgres() {
-  local line ver cluster port status
-  line=$(pg_lsclusters -h 2>/dev/null | head -1)
-  if [[ -z $line ]]; then
-    ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
-    log "creating PostgreSQL cluster $ver/main"
-    timeout 120 pg_createcluster "$ver" main >/dev/null || die "pg_createcluster failed"
-    line=$(pg_lsclusters -h | head -1)
-  fi
-  read -r ver cluster port status _ <<<"$line"
-  if [[ $status != online* ]]; then
-    log "starting PostgreSQL $ver/$cluster"
-    timeout 120 pg_ctlcluster "$ver" "$cluster" start || die "PostgreSQL $ver/$cluster did not start"
-    STARTED_PG="$ver $cluster"
-  fi
-  DB_PORT=$port
-  PG_VERSION=$ver
-  local i
-  for i in $(seq 60); do as_postgres pg_isready -q -p "$DB_PORT" && break; sleep 1; done
-  as_postgres psql -p "$DB_PORT" -qAtX -v ON_ERROR_STOP=1 >/dev/null <<SQL || die "creating role $DB_USER failed"
-DO \$\$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN
-    CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
-  END IF;
-END \$\$;
-SQL
-}
-
-fresh_db() {
-  as_postgres dropdb --if-exists -p "$DB_PORT" "$DB_NAME" >/dev/null 2>&1
-  as_postgres createdb -p "$DB_PORT" -O "$DB_USER" "$DB_NAME" || die "createdb $DB_NAME failed"
-}
-
-sql() {
-  PGPASSWORD=$DB_PASSWORD PGOPTIONS="-c client_min_messages=warning" timeout "${SQL_TIMEOUT:-120}" psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" \
-    -d "$DB_NAME" -qAtX -v ON_ERROR_STOP=1 "$@"
-}
-
 # ---------------------------------------------------------------- SMTP sinks and Postfix
 # smtp-sink -c keeps "sess=N quit=N mesg=N" counters on stdout; the last mesg= is the count.
 start_sink() { # name port
-  local out="$WORK/sink-$1.out"
-  : >"$out"
-  smtp-sink -c -u nobody -h sink.bench "127.0.0.1:$2" 256 >"$out" 2>&1 &
-  SINK_PIDS+=($!)
+  start_smtp_sink "$WORK/sink-$1.out" -c -u nobody -h sink.bench "127.0.0.1:$2" 256
   wait_for_port "$2" 10 || die "smtp-sink on $2 did not start"
 }
 
@@ -213,46 +130,14 @@ sink_count() { # name
     grep . || echo 0
 }
 
-wait_for_port() { # port seconds
-  local i
-  for i in $(seq $(($2 * 10))); do port_free "$1" || return 0; sleep 0.1; done
-  return 1
-}
-
 start_postfix() {
-  local d="$WORK/postfix"
-  mkdir -p "$d/etc" "$d/spool" "$d/data"
-  chown postfix "$d/data"
-  # The stock services, without chroot, with smtpd on our port only.
-  awk -v listen="127.0.0.1:$POSTFIX_PORT" \
-    '/^[a-z0-9]/ && NF >= 8 { $5 = "n"; if ($1 == "smtp" && $2 == "inet") $1 = listen } { print }' \
-    /etc/postfix/master.cf >"$d/etc/master.cf"
-  cat >"$d/etc/main.cf" <<EOF
-# A store-and-forward relay: everything from loopback is queued on disk, then relayed to smtp-sink.
-compatibility_level = 3.6
-queue_directory = $d/spool
-data_directory = $d/data
-mail_owner = postfix
-setgid_group = postdrop
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-myhostname = postfix.bench.localdomain
-mydestination =
-local_recipient_maps =
-relay_domains =
-alias_maps =
-alias_database =
-mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject
-relayhost = [127.0.0.1]:$SINK_POSTFIX_PORT
-smtp_dns_support_level = disabled
-EOF
-  if [[ -n ${BENCH_POSTFIX_LOG:-} ]]; then
-    printf 'maillog_file = %s/maillog\nmaillog_file_prefixes = %s\n' "$d" "$d" >>"$d/etc/main.cf"
-  fi
-  timeout 60 postfix -c "$d/etc" check >"$WORK/postfix-check.log" 2>&1 || true
-  timeout 60 postfix -c "$d/etc" start >"$WORK/postfix-start.log" 2>&1 || return 1
-  POSTFIX_RUNNING=1
+  {
+    if [[ -n ${BENCH_POSTFIX_LOG:-} ]]; then
+      printf 'maillog_file = %s/maillog\nmaillog_file_prefixes = %s\n' "$WORK/postfix" "$WORK/postfix"
+    fi
+  } | write_postfix_config postfix.bench.localdomain "$SINK_POSTFIX_PORT" \
+    "A store-and-forward relay: everything from loopback is queued on disk, then relayed to smtp-sink."
+  start_postfix_instance || return 1
   wait_for_port "$POSTFIX_PORT" 20
 }
 
@@ -276,8 +161,7 @@ bench_postfix() {
   R_POSTFIX_ACCEPT=$(calc '%.0f' "$SMTP_MESSAGES / ($t1 - $t0)")
   R_POSTFIX=$(calc '%.0f' "$n / ($t2 - $t0)")
   log "    accepted in $(calc '%.1f' "$t1 - $t0") s, $n at the sink after $(calc '%.1f' "$t2 - $t0") s"
-  timeout 30 postfix -c "$POSTFIX_CONF" stop >/dev/null 2>&1
-  POSTFIX_RUNNING=""
+  stop_postfix
 }
 
 # (b) smtp-source -> smtp-sink.
@@ -300,47 +184,12 @@ bench_raw() {
 
 # ---------------------------------------------------------------- Mailroom
 start_jar() { # name delivery-enabled
-  local name=$1
-  mkdir -p "$WORK/tmp"
-  log "    starting Mailroom ($name, delivery ${2})"
-  (
-    cd "$WORK/app" &&
-      exec env JAVA_TOOL_OPTIONS="$JVM_OPTS" ${MALLOC_ARENAS:+MALLOC_ARENA_MAX=$MALLOC_ARENAS} \
-        SPRING_DATASOURCE_URL="jdbc:postgresql://$DB_HOST:$DB_PORT/$DB_NAME" \
-        SPRING_DATASOURCE_USERNAME="$DB_USER" SPRING_DATASOURCE_PASSWORD="$DB_PASSWORD" \
-        SERVER_PORT="$APP_PORT" MANAGEMENT_SERVER_PORT="$MGMT_PORT" \
-        MAILROOM_EMAIL_DEFAULTFROM="Bench <no-reply@bench.example>" \
-        MAILROOM_SMTP_EHLONAME=mailroom.bench.example \
-        MAILROOM_SMTP_RELAYS_0_NAME=smtp-sink MAILROOM_SMTP_RELAYS_0_HOST=127.0.0.1 \
-        MAILROOM_SMTP_RELAYS_0_PORT="$SINK_APP_PORT" MAILROOM_SMTP_RELAYS_0_TLSMODE=NONE \
-        MAILROOM_DELIVERY_ENABLED="$2" \
-        MAILROOM_APIKEYS_0_NAME=bench MAILROOM_APIKEYS_0_HASH="$API_KEY_HASH" \
-        MAILROOM_APIKEYS_0_SCOPES=send,read \
-        LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs \
-        java org.springframework.boot.loader.launch.JarLauncher
-  ) >"$WORK/mailroom-$name.log" 2>&1 &
-  JAR_PID=$!
-  local i
-  for i in $(seq 300); do
-    if ! kill -0 "$JAR_PID" 2>/dev/null; then
-      tail -30 "$WORK/mailroom-$name.log" >&2
-      JAR_PID=""
-      return 1
-    fi
-    curl -fsS --max-time 2 "http://127.0.0.1:$MGMT_PORT/actuator/health/readiness" 2>/dev/null | grep -q UP && return 0
-    sleep 1
-  done
-  log "Mailroom did not become ready in 300 s; see $WORK/mailroom-$name.log"
-  return 1
-}
-
-stop_jar() {
-  [[ -n $JAR_PID ]] || return 0
-  kill "$JAR_PID" 2>/dev/null
-  local i
-  for i in $(seq 60); do kill -0 "$JAR_PID" 2>/dev/null || break; sleep 1; done
-  kill -9 "$JAR_PID" 2>/dev/null
-  JAR_PID=""
+  log "    starting Mailroom ($1, delivery ${2})"
+  launch_jar "$1" "$SINK_APP_PORT" ${MALLOC_ARENAS:+MALLOC_ARENA_MAX=$MALLOC_ARENAS} \
+    MAILROOM_EMAIL_DEFAULTFROM="Bench <no-reply@bench.example>" \
+    MAILROOM_SMTP_EHLONAME=mailroom.bench.example MAILROOM_SMTP_RELAYS_0_NAME=smtp-sink \
+    MAILROOM_DELIVERY_ENABLED="$2" \
+    MAILROOM_APIKEYS_0_NAME=bench MAILROOM_APIKEYS_0_HASH="$API_KEY_HASH" MAILROOM_APIKEYS_0_SCOPES=send,read
 }
 
 # A few requests one at a time first: a cold JVM on a busy machine can take seconds for the first
@@ -609,8 +458,8 @@ main() {
   setup_postgres
   jvm_options
   build_jar
-  API_KEY="mr_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
-  API_KEY_HASH=$(printf '%s' "$API_KEY" | sha256sum | cut -d' ' -f1)
+  API_KEY=$(new_api_key)
+  API_KEY_HASH=$(key_hash "$API_KEY")
 
   log "phases: $PHASES"
   run_phase a bench_postfix

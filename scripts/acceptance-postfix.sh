@@ -15,6 +15,8 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LIB="$ROOT/scripts/lib"
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 WORK=${ACCEPT_WORK:-/var/tmp/mailroom-accept.$$}
 PY=/usr/bin/python3 # Debian's, which has the python3-* packages
 
@@ -33,6 +35,7 @@ DB_USER=${ACCEPT_DB_USER:-mailroom_accept}
 DB_PASSWORD=${ACCEPT_DB_PASSWORD:-mailroom_accept}
 DB_HOST=127.0.0.1
 DB_PORT=
+SQL_TIMEOUT=60
 
 DOMAIN=acme.test
 BOUNCE_DOMAIN=bounces.acme.test
@@ -50,7 +53,6 @@ PASSED=0
 FAILED=0
 FAILURES=()
 
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() {
   log "FATAL: $*"
   fail "setup: $*"
@@ -86,22 +88,9 @@ summary() {
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  stop_jar
   [[ -n $HOOK_PID ]] && kill "$HOOK_PID" 2>/dev/null
   [[ -n $DNS_PID ]] && kill "$DNS_PID" 2>/dev/null
-  if [[ -n $POSTFIX_RUNNING ]]; then
-    timeout 30 postfix -c "$POSTFIX_CONF" stop >/dev/null 2>&1 || true
-  fi
-  local pid
-  for pid in "${SINK_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [[ -n $DB_PORT && -z ${ACCEPT_KEEP_DB:-} ]]; then
-    as_postgres dropdb --if-exists -p "$DB_PORT" "$DB_NAME" >/dev/null 2>&1 || true
-  fi
-  if [[ -n $STARTED_PG ]]; then
-    log "stopping PostgreSQL $STARTED_PG (it was not running before)"
-    # shellcheck disable=SC2086
-    timeout 60 pg_ctlcluster $STARTED_PG stop >/dev/null 2>&1 || true
-  fi
+  stop_started "${ACCEPT_KEEP_DB:-}"
   if [[ -z ${ACCEPT_KEEP_WORK:-} ]]; then rm -rf "$WORK"; else log "work directory kept: $WORK"; fi
   exit "$rc"
 }
@@ -109,8 +98,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- prerequisites
-as_postgres() { (cd / && runuser -u postgres -- "$@"); }
-
 install_packages() {
   local missing=()
   command -v smtp-sink >/dev/null && command -v postfix >/dev/null || missing+=(postfix)
@@ -122,22 +109,7 @@ install_packages() {
   command -v jq >/dev/null || missing+=(jq)
   command -v curl >/dev/null || missing+=(curl)
   command -v pg_lsclusters >/dev/null || missing+=(postgresql)
-  ((${#missing[@]} == 0)) && return 0
-  [[ $(id -u) == 0 ]] || die "missing ${missing[*]}: run as root, or install them first"
-  log "installing ${missing[*]} from Debian packages"
-  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-  export DEBIAN_FRONTEND=noninteractive
-  timeout 300 apt-get update -q >/dev/null || log "apt-get update failed; trying the install anyway"
-  timeout 600 apt-get install -y -q --no-install-recommends "${missing[@]}" >"$WORK/apt.log" 2>&1 ||
-    die "apt-get install ${missing[*]} failed; see $WORK/apt.log"
-}
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-wait_for_port() { # port seconds
-  local i
-  for i in $(seq $(($2 * 10))); do port_free "$1" || return 0; sleep 0.1; done
-  return 1
+  apt_install "${missing[@]}"
 }
 
 # wait_until <seconds> <command...>: runs the command every half second until it succeeds.
@@ -152,63 +124,15 @@ wait_until() {
 }
 
 check_ports() {
-  local p
-  for p in "$POSTFIX_PORT" "$SINK_PORT" "$REJECT_PORT" "$INBOUND_PORT" "$HOOK_PORT" "$APP_PORT" "$MGMT_PORT"; do
-    port_free "$p" || die "port $p is in use; set ACCEPT_*_PORT"
-  done
+  require_free_ports ACCEPT "$POSTFIX_PORT" "$SINK_PORT" "$REJECT_PORT" "$INBOUND_PORT" "$HOOK_PORT" "$APP_PORT" "$MGMT_PORT"
   # DNS is UDP: a server there would answer instead of ours.
   if ss -Hlun "sport = :$DNS_PORT" 2>/dev/null | grep -q .; then die "UDP port $DNS_PORT is in use; set ACCEPT_DNS_PORT"; fi
 }
 
 build_jar() {
-  if [[ -z ${ACCEPT_SKIP_BUILD:-} ]]; then
-    log "building the jar (./mvnw -B -q -DskipTests package)"
-    (cd "$ROOT" && timeout 900 ./mvnw -B -q -DskipTests -Dspotless.check.skip=true package) >"$WORK/build.log" 2>&1 ||
-      die "build failed; see $WORK/build.log"
-  fi
-  JAR=$(ls "$ROOT"/target/mailroom-*.jar 2>/dev/null | grep -v -- '-plain.jar' | head -1)
-  [[ -n $JAR ]] || die "no target/mailroom-*.jar"
-  # Started as the image starts it: the extracted layout, by JarLauncher.
-  (cd "$WORK" && timeout 120 java -Djarmode=tools -jar "$JAR" extract --launcher --destination "$WORK/app") \
-    >"$WORK/extract.log" 2>&1 || die "extracting the jar failed; see $WORK/extract.log"
-  JVM_OPTS=$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\(.*\)"$/\1/p' "$ROOT/Dockerfile" | head -1)
-  JVM_OPTS=${JVM_OPTS//-Djava.io.tmpdir=\/tmp/-Djava.io.tmpdir=$WORK/tmp}
+  extract_jar "${ACCEPT_SKIP_BUILD:-}"
+  JVM_OPTS=$(image_java_options)
   JVM_OPTS="${JVM_OPTS:--XX:+ExitOnOutOfMemoryError} -XX:MaxRAM=768m"
-}
-
-# ---------------------------------------------------------------- PostgreSQL
-setup_postgres() {
-  local line ver cluster port status
-  line=$(pg_lsclusters -h 2>/dev/null | head -1)
-  if [[ -z $line ]]; then
-    ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
-    log "creating PostgreSQL cluster $ver/main"
-    timeout 120 pg_createcluster "$ver" main >/dev/null || die "pg_createcluster failed"
-    line=$(pg_lsclusters -h | head -1)
-  fi
-  read -r ver cluster port status _ <<<"$line"
-  if [[ $status != online* ]]; then
-    log "starting PostgreSQL $ver/$cluster"
-    timeout 120 pg_ctlcluster "$ver" "$cluster" start || die "PostgreSQL $ver/$cluster did not start"
-    STARTED_PG="$ver $cluster"
-  fi
-  DB_PORT=$port
-  local i
-  for i in $(seq 60); do as_postgres pg_isready -q -p "$DB_PORT" && break; sleep 1; done
-  as_postgres psql -p "$DB_PORT" -qAtX -v ON_ERROR_STOP=1 >/dev/null <<SQL || die "creating role $DB_USER failed"
-DO \$\$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN
-    CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
-  END IF;
-END \$\$;
-SQL
-  as_postgres dropdb --if-exists -p "$DB_PORT" "$DB_NAME" >/dev/null 2>&1
-  as_postgres createdb -p "$DB_PORT" -O "$DB_USER" "$DB_NAME" || die "createdb $DB_NAME failed"
-}
-
-sql() {
-  PGPASSWORD=$DB_PASSWORD PGOPTIONS="-c client_min_messages=warning" timeout 60 psql -h "$DB_HOST" -p "$DB_PORT" \
-    -U "$DB_USER" -d "$DB_NAME" -qAtX -v ON_ERROR_STOP=1 "$@"
 }
 
 # ---------------------------------------------------------------- SMTP sinks, Postfix, DNS
@@ -217,44 +141,18 @@ start_sinks() {
   chown nobody "$WORK/dump"
   # Every message Postfix relays to the internet (its relayhost) lands here, one file each, with
   # the sink's envelope lines (X-Rcpt-Args, ...) before the message as received.
-  smtp-sink -u nobody -h sink.test -d "$WORK/dump/%H%M%S." "127.0.0.1:$SINK_PORT" 64 >"$WORK/sink.log" 2>&1 &
-  SINK_PIDS+=($!)
+  start_smtp_sink "$WORK/sink.log" -u nobody -h sink.test -d "$WORK/dump/%H%M%S." "127.0.0.1:$SINK_PORT" 64
   # The next hop of reject.test: a hard 5xx to every RCPT, after Postfix accepted the message.
-  smtp-sink -u nobody -h reject.test -f RCPT "127.0.0.1:$REJECT_PORT" 64 >"$WORK/sink-reject.log" 2>&1 &
-  SINK_PIDS+=($!)
+  start_smtp_sink "$WORK/sink-reject.log" -u nobody -h reject.test -f RCPT "127.0.0.1:$REJECT_PORT" 64
   wait_for_port "$SINK_PORT" 10 && wait_for_port "$REJECT_PORT" 10 || die "smtp-sink did not start"
 }
 
 start_postfix() {
   local d="$WORK/postfix"
-  mkdir -p "$d/etc" "$d/spool" "$d/data"
-  chown postfix "$d/data"
-  # The stock services, without chroot, with smtpd on our port only.
-  awk -v listen="127.0.0.1:$POSTFIX_PORT" \
-    '/^[a-z0-9]/ && NF >= 8 { $5 = "n"; if ($1 == "smtp" && $2 == "inet") $1 = listen } { print }' \
-    /etc/postfix/master.cf >"$d/etc/master.cf"
-  cat >"$d/etc/main.cf" <<EOF
-# A relay of its own: mail from loopback is queued, then relayed to smtp-sink, except the domains
-# of transport_maps. Bounce and notice settings are Postfix's defaults, so DSNs are its own.
-compatibility_level = 3.6
-queue_directory = $d/spool
-data_directory = $d/data
-mail_owner = postfix
-setgid_group = postdrop
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-myhostname = postfix.acme.test
-mydestination =
-local_recipient_maps =
-relay_domains =
-alias_maps =
-alias_database =
-mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject
+  write_postfix_config postfix.acme.test "$SINK_PORT" "A relay of its own: mail from loopback is queued, then relayed to smtp-sink, except the domains
+of transport_maps. Bounce and notice settings are Postfix's defaults, so DSNs are its own." <<EOF
 smtpd_recipient_restrictions = check_recipient_access texthash:$d/etc/recipient_access
-relayhost = [127.0.0.1]:$SINK_PORT
 transport_maps = texthash:$d/etc/transport
-smtp_dns_support_level = disabled
 maillog_file = $d/maillog
 maillog_file_prefixes = $d
 EOF
@@ -266,9 +164,7 @@ EOF
 later@defer.test 450 4.2.1 Mailbox busy, try again later
 nobody@gone.test 550 5.1.1 User unknown
 EOF
-  timeout 60 postfix -c "$d/etc" check >"$WORK/postfix-check.log" 2>&1 || true
-  timeout 60 postfix -c "$d/etc" start >"$WORK/postfix-start.log" 2>&1 || die "Postfix did not start; see $WORK/postfix-start.log"
-  POSTFIX_RUNNING=1
+  start_postfix_instance || die "Postfix did not start; see $WORK/postfix-start.log"
   wait_for_port "$POSTFIX_PORT" 20 || die "Postfix smtpd is not listening on $POSTFIX_PORT"
 }
 
@@ -320,56 +216,23 @@ received_event() {
 
 # ---------------------------------------------------------------- the service
 start_jar() { # log-name
-  mkdir -p "$WORK/tmp"
   log "starting Mailroom ($1)"
-  (
-    cd "$WORK/app" &&
-      exec env JAVA_TOOL_OPTIONS="$JVM_OPTS" \
-        SPRING_DATASOURCE_URL="jdbc:postgresql://$DB_HOST:$DB_PORT/$DB_NAME" \
-        SPRING_DATASOURCE_USERNAME="$DB_USER" SPRING_DATASOURCE_PASSWORD="$DB_PASSWORD" \
-        SERVER_PORT="$APP_PORT" MANAGEMENT_SERVER_PORT="$MGMT_PORT" \
-        MAILROOM_EMAIL_DEFAULTFROM="Acme <no-reply@acme.test>" \
-        MAILROOM_SMTP_EHLONAME=mailroom.acme.test \
-        MAILROOM_SMTP_RELAYS_0_NAME=postfix MAILROOM_SMTP_RELAYS_0_HOST=127.0.0.1 \
-        MAILROOM_SMTP_RELAYS_0_PORT="$POSTFIX_PORT" MAILROOM_SMTP_RELAYS_0_TLSMODE=NONE \
-        MAILROOM_DOMAINS_ENCRYPTIONKEY="$ENCRYPTION_KEY" \
-        MAILROOM_DOMAINS_DNSRESOLVER="127.0.0.1:$DNS_PORT" \
-        MAILROOM_DOMAINS_INBOUNDHOST="$INBOUND_HOST" \
-        MAILROOM_DOMAINS_SPFINCLUDE=ip4:127.0.0.1 \
-        MAILROOM_BOUNCES_DOMAIN="$BOUNCE_DOMAIN" MAILROOM_BOUNCES_SECRET="$BOUNCE_SECRET" \
-        MAILROOM_INBOUND_PORT="$INBOUND_PORT" MAILROOM_INBOUND_BINDADDRESS=127.0.0.1 \
-        MAILROOM_INBOUND_HOSTNAME="$INBOUND_HOST" \
-        MAILROOM_WEBHOOKS_ALLOWPRIVATENETWORKS=true \
-        MAILROOM_DELIVERY_LEASEDURATION=15s MAILROOM_WEBHOOKS_LEASEDURATION=15s \
-        MAILROOM_APIKEYS_0_NAME=acme-app MAILROOM_APIKEYS_0_PROJECT=acme MAILROOM_APIKEYS_0_HASH="$KEY_A_HASH" \
-        MAILROOM_APIKEYS_0_SCOPES=send,read,domains,webhooks,suppressions \
-        MAILROOM_APIKEYS_1_NAME=other-app MAILROOM_APIKEYS_1_PROJECT=other MAILROOM_APIKEYS_1_HASH="$KEY_B_HASH" \
-        MAILROOM_APIKEYS_1_SCOPES=send,read,domains,webhooks,suppressions \
-        LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs \
-        java org.springframework.boot.loader.launch.JarLauncher
-  ) >>"$WORK/mailroom-$1.log" 2>&1 &
-  JAR_PID=$!
-  local i
-  for i in $(seq 300); do
-    if ! kill -0 "$JAR_PID" 2>/dev/null; then
-      tail -30 "$WORK/mailroom-$1.log" >&2
-      JAR_PID=""
-      return 1
-    fi
-    curl -fsS --max-time 2 "http://127.0.0.1:$MGMT_PORT/actuator/health/readiness" 2>/dev/null | grep -q UP && return 0
-    sleep 1
-  done
-  log "Mailroom did not become ready in 300 s; see $WORK/mailroom-$1.log"
-  return 1
-}
-
-stop_jar() {
-  [[ -n $JAR_PID ]] || return 0
-  kill "$JAR_PID" 2>/dev/null
-  local i
-  for i in $(seq 60); do kill -0 "$JAR_PID" 2>/dev/null || break; sleep 1; done
-  kill -9 "$JAR_PID" 2>/dev/null
-  JAR_PID=""
+  launch_jar "$1" "$POSTFIX_PORT" \
+    MAILROOM_EMAIL_DEFAULTFROM="Acme <no-reply@acme.test>" \
+    MAILROOM_SMTP_EHLONAME=mailroom.acme.test MAILROOM_SMTP_RELAYS_0_NAME=postfix \
+    MAILROOM_DOMAINS_ENCRYPTIONKEY="$ENCRYPTION_KEY" \
+    MAILROOM_DOMAINS_DNSRESOLVER="127.0.0.1:$DNS_PORT" \
+    MAILROOM_DOMAINS_INBOUNDHOST="$INBOUND_HOST" \
+    MAILROOM_DOMAINS_SPFINCLUDE=ip4:127.0.0.1 \
+    MAILROOM_BOUNCES_DOMAIN="$BOUNCE_DOMAIN" MAILROOM_BOUNCES_SECRET="$BOUNCE_SECRET" \
+    MAILROOM_INBOUND_PORT="$INBOUND_PORT" MAILROOM_INBOUND_BINDADDRESS=127.0.0.1 \
+    MAILROOM_INBOUND_HOSTNAME="$INBOUND_HOST" \
+    MAILROOM_WEBHOOKS_ALLOWPRIVATENETWORKS=true \
+    MAILROOM_DELIVERY_LEASEDURATION=15s MAILROOM_WEBHOOKS_LEASEDURATION=15s \
+    MAILROOM_APIKEYS_0_NAME=acme-app MAILROOM_APIKEYS_0_PROJECT=acme MAILROOM_APIKEYS_0_HASH="$KEY_A_HASH" \
+    MAILROOM_APIKEYS_0_SCOPES=send,read,domains,webhooks,suppressions \
+    MAILROOM_APIKEYS_1_NAME=other-app MAILROOM_APIKEYS_1_PROJECT=other MAILROOM_APIKEYS_1_HASH="$KEY_B_HASH" \
+    MAILROOM_APIKEYS_1_SCOPES=send,read,domains,webhooks,suppressions
 }
 
 # api <method> <path> [json body] [key]: prints the HTTP status; the body is in $WORK/resp.json.
@@ -704,11 +567,12 @@ main() {
     "$($PY -c 'import dns.version; print(dns.version.version)')"
   check_ports
   setup_postgres
+  fresh_db
   build_jar
-  KEY_A="mr_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
-  KEY_B="mr_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
-  KEY_A_HASH=$(printf '%s' "$KEY_A" | sha256sum | cut -d' ' -f1)
-  KEY_B_HASH=$(printf '%s' "$KEY_B" | sha256sum | cut -d' ' -f1)
+  KEY_A=$(new_api_key)
+  KEY_B=$(new_api_key)
+  KEY_A_HASH=$(key_hash "$KEY_A")
+  KEY_B_HASH=$(key_hash "$KEY_B")
   ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64)
   BOUNCE_SECRET=$(head -c 32 /dev/urandom | base64)
 
