@@ -236,7 +236,8 @@ public class EmailIntake {
         hash,
         addresses.recipients(),
         schedule.scheduled(now) ? EmailStatus.SCHEDULED : EmailStatus.QUEUED,
-        schedule);
+        schedule,
+        null);
   }
 
   /** Subject and bodies to send, and the template they came from. */

@@ -90,41 +90,6 @@ class EmailRepository {
     /** A failure reason: every recipient's address is on the project's suppression list. */
     static final String SUPPRESSED = "SUPPRESSED";
 
-    NewEmail(
-        UUID id,
-        String project,
-        String from,
-        String envelopeFrom,
-        String subject,
-        String messageId,
-        byte[] mime,
-        @Nullable TemplateUsed template,
-        List<String> tags,
-        Map<String, String> metadata,
-        @Nullable String idempotencyKey,
-        byte @Nullable [] requestHash,
-        List<NewRecipient> recipients,
-        EmailStatus status,
-        Schedule schedule) {
-      this(
-          id,
-          project,
-          from,
-          envelopeFrom,
-          subject,
-          messageId,
-          mime,
-          template,
-          tags,
-          metadata,
-          idempotencyKey,
-          requestHash,
-          recipients,
-          status,
-          schedule,
-          null);
-    }
-
     /**
      * The email with the recipients whose address is suppressed marked so; FAILED when that is
      * every recipient.
