@@ -9,6 +9,6 @@ UPDATE inbound_messages m
   FROM emails e
  WHERE e.id = m.email_id;
 
--- A project's inbound messages, newest first, without reading the other projects' rows.
-CREATE INDEX inbound_messages_project_idx ON inbound_messages (project, received_at)
-    WHERE project IS NOT NULL;
+-- No index on project: nothing queries inbound messages by project yet (retention goes by
+-- received_at, matching by email_id, both indexed in V20). The query that needs one brings it,
+-- built CONCURRENTLY like V8's.
