@@ -7,6 +7,7 @@ import dev.mailroom.email.EmailView.TemplateUsed;
 import dev.mailroom.message.MimeComposer;
 import dev.mailroom.message.MimeComposer.Draft;
 import dev.mailroom.system.FieldProblem;
+import dev.mailroom.system.GroupCommit;
 import dev.mailroom.system.InvalidRequestException;
 import dev.mailroom.system.SqlTransactions;
 import dev.mailroom.template.HtmlToText;
@@ -39,6 +40,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class EmailIntake {
 
+  /**
+   * Single sends without an idempotency key are stored in groups (see {@link GroupCommit}): this
+   * many transactions at once, of at most this many emails. Two keep the database busy while the
+   * next group gathers; more would only make the groups smaller.
+   */
+  private static final int SINGLE_WRITERS = 2;
+
+  private static final int MAX_SINGLES_PER_COMMIT = 64;
+
   private final EmailRequestValidator validator;
   private final Idempotency idempotency;
   private final TemplateRenderer templates;
@@ -48,6 +58,7 @@ public class EmailIntake {
   private final EmailRepository emails;
   private final SuppressionLookup suppressions;
   private final TransactionTemplate transaction;
+  private final GroupCommit<NewEmail> singles;
   private final ApplicationEventPublisher events;
   private final EmailSettings settings;
   private final @Nullable EmailAddress defaultFrom;
@@ -77,6 +88,7 @@ public class EmailIntake {
     this.suppressions = suppressions;
     // Intake stores through JdbcClient only: no JPA session per email.
     this.transaction = transactions.template();
+    this.singles = new GroupCommit<>(this::storeSingles, SINGLE_WRITERS, MAX_SINGLES_PER_COMMIT);
     this.events = events;
     this.settings = settings;
     this.defaultFrom =
@@ -113,6 +125,12 @@ public class EmailIntake {
     NewEmail email =
         suppress(project, List.of(prepare(project, request, idempotencyKey, hash, schedule, now)))
             .get(0);
+    if (idempotencyKey == null) {
+      // Nothing to look up first: the email can share its transaction with concurrent sends.
+      singles.store(email);
+      accepted(project).increment();
+      return new Accepted(email.id(), email.status(), email.failureReason(), false);
+    }
     Accepted result =
         transaction.execute(
             tx ->
@@ -129,6 +147,19 @@ public class EmailIntake {
       accepted(project).increment();
     }
     return result;
+  }
+
+  /** Stores single sends gathered from concurrent requests, in one transaction. */
+  private void storeSingles(List<NewEmail> group) {
+    transaction.executeWithoutResult(
+        tx -> {
+          if (group.size() == 1) {
+            emails.insert(group.get(0));
+          } else {
+            emails.insertEach(group);
+          }
+          stored(group);
+        });
   }
 
   /**

@@ -1,0 +1,179 @@
+package dev.mailroom.system;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
+
+/**
+ * Stores the items of concurrent callers together: one caller writes the items that are waiting,
+ * its own among them, in one call to {@code storeAll} (one transaction), while the others wait for
+ * the call that took theirs. A caller returns once its item is stored, or throws what storing it
+ * threw; nothing is answered before it is stored.
+ *
+ * <p>A transaction costs a pool checkout, a BEGIN and a COMMIT (a WAL flush) whatever it holds, so
+ * under load many items share one, and the more callers wait the larger the groups grow. A caller
+ * alone is not held back: with a writer free it stores its item at once, so a quiet service answers
+ * as fast as without grouping.
+ *
+ * <p>When a group fails, each of its items is stored again on its own, so one caller's bad item (a
+ * constraint it breaks) fails that caller only. A database that is unavailable fails the whole
+ * group at once, with the one exception. Every wait is bounded by the writers' own: a writer holds
+ * a caller only while {@code storeAll} runs, which the pool's and the database's timeouts bound.
+ *
+ * @param <T> what is stored
+ */
+public final class GroupCommit<T> {
+
+  /** How long a waiting caller sleeps before it looks again, in case a hand-over was missed. */
+  private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  private final Consumer<List<T>> storeAll;
+  private final int writers;
+  private final int maxGroup;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  /** Items not yet taken by a writer, oldest first. Guarded by {@link #lock}. */
+  private final ArrayDeque<Pending<T>> waiting = new ArrayDeque<>();
+
+  /** Writers storing a group now. Guarded by {@link #lock}. */
+  private int writing;
+
+  /**
+   * @param storeAll stores every item of a group in one transaction, or none
+   * @param writers how many groups may be stored at once
+   * @param maxGroup the most items one group holds
+   */
+  public GroupCommit(Consumer<List<T>> storeAll, int writers, int maxGroup) {
+    if (writers < 1 || maxGroup < 1) {
+      throw new IllegalArgumentException("writers and maxGroup must be at least 1");
+    }
+    this.storeAll = storeAll;
+    this.writers = writers;
+    this.maxGroup = maxGroup;
+  }
+
+  /** Stores the item, with whatever else is waiting; returns once it is stored. */
+  public void store(T item) {
+    Pending<T> mine = new Pending<>(item, lock.newCondition());
+    lock.lock();
+    try {
+      waiting.addLast(mine);
+      while (!mine.done) {
+        if (writing < writers && !waiting.isEmpty()) {
+          writeOneGroup();
+        } else {
+          mine.wakeUp.awaitNanos(RECHECK_NANOS);
+        }
+      }
+    } catch (InterruptedException e) {
+      // Only an item no writer has taken yet can be withdrawn: a taken one is being stored, and
+      // its caller must learn the outcome.
+      if (waiting.remove(mine)) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted before the item was stored", e);
+      }
+      awaitUninterruptibly(mine);
+      Thread.currentThread().interrupt();
+    } finally {
+      lock.unlock();
+    }
+    if (mine.failure instanceof RuntimeException e) {
+      throw e;
+    }
+    if (mine.failure instanceof Error e) {
+      throw e;
+    }
+  }
+
+  /** How many items wait for a writer: for tests that need a queue to form. */
+  int waiting() {
+    lock.lock();
+    try {
+      return waiting.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void awaitUninterruptibly(Pending<T> mine) {
+    while (!mine.done) {
+      mine.wakeUp.awaitUninterruptibly();
+    }
+  }
+
+  /** Takes the oldest waiting items, stores them without the lock, and hands over to the next. */
+  private void writeOneGroup() {
+    List<Pending<T>> group = new ArrayList<>(Math.min(waiting.size(), maxGroup));
+    while (group.size() < maxGroup && !waiting.isEmpty()) {
+      group.add(waiting.pollFirst());
+    }
+    writing++;
+    lock.unlock();
+    try {
+      store(group);
+    } finally {
+      lock.lock();
+      writing--;
+      for (Pending<T> p : group) {
+        p.done = true;
+        p.wakeUp.signal();
+      }
+      // A caller still waiting becomes the next writer, rather than waiting for its recheck.
+      Pending<T> next = waiting.peekFirst();
+      if (next != null) {
+        next.wakeUp.signal();
+      }
+    }
+  }
+
+  private void store(List<Pending<T>> group) {
+    try {
+      storeAll.accept(group.stream().map(p -> p.item).toList());
+    } catch (RuntimeException | Error e) {
+      if (group.size() == 1 || databaseUnavailable(e)) {
+        group.forEach(p -> p.failure = e);
+        return;
+      }
+      for (Pending<T> p : group) {
+        try {
+          storeAll.accept(List.of(p.item));
+        } catch (RuntimeException | Error single) {
+          p.failure = single;
+        }
+      }
+    }
+  }
+
+  /**
+   * The failures that say nothing about the items: storing them one by one would only make each
+   * caller wait for its own connection timeout. The same kinds the API answers with 503.
+   */
+  private static boolean databaseUnavailable(Throwable e) {
+    return e instanceof CannotCreateTransactionException
+        || e instanceof TransactionSystemException
+        || e instanceof DataAccessResourceFailureException
+        || e instanceof TransientDataAccessException;
+  }
+
+  /** One caller's item; {@code done} and {@code failure} are guarded by the lock. */
+  private static final class Pending<T> {
+    final T item;
+    final Condition wakeUp;
+    boolean done;
+    @Nullable Throwable failure;
+
+    Pending(T item, Condition wakeUp) {
+      this.item = item;
+      this.wakeUp = wakeUp;
+    }
+  }
+}
