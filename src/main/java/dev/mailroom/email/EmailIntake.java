@@ -58,7 +58,7 @@ public class EmailIntake {
   private final EmailRepository emails;
   private final SuppressionLookup suppressions;
   private final TransactionTemplate transaction;
-  private final GroupCommit<NewEmail> singles;
+  private final GroupCommit<NewEmail, NewEmail> singles;
   private final ApplicationEventPublisher events;
   private final EmailSettings settings;
   private final @Nullable EmailAddress defaultFrom;
@@ -122,15 +122,14 @@ public class EmailIntake {
     Instant now = Instant.now();
     Schedule schedule = validate(project, request, now);
     byte[] hash = idempotency.hash(idempotencyKey, request);
-    NewEmail email =
-        suppress(project, List.of(prepare(project, request, idempotencyKey, hash, schedule, now)))
-            .get(0);
+    NewEmail prepared = prepare(project, request, idempotencyKey, hash, schedule, now);
     if (idempotencyKey == null) {
       // Nothing to look up first: the email can share its transaction with concurrent sends.
-      singles.store(email);
+      NewEmail stored = singles.store(prepared);
       accepted(project).increment();
-      return new Accepted(email.id(), email.status(), email.failureReason(), false);
+      return new Accepted(stored.id(), stored.status(), stored.failureReason(), false);
     }
+    NewEmail email = suppress(project, List.of(prepared)).get(0);
     Accepted result =
         transaction.execute(
             tx ->
@@ -149,16 +148,33 @@ public class EmailIntake {
     return result;
   }
 
-  /** Stores single sends gathered from concurrent requests, in one transaction. */
-  private void storeSingles(List<NewEmail> group) {
-    transaction.executeWithoutResult(
+  /**
+   * Stores single sends gathered from concurrent requests in one transaction, their suppressions
+   * looked up in it: one query per project of the group.
+   */
+  private List<NewEmail> storeSingles(List<NewEmail> group) {
+    return transaction.execute(
         tx -> {
-          if (group.size() == 1) {
-            emails.insert(group.get(0));
-          } else {
-            emails.insertEach(group);
+          List<NewEmail> marked = new ArrayList<>(group);
+          Map<String, List<Integer>> byProject = new LinkedHashMap<>();
+          for (int i = 0; i < group.size(); i++) {
+            byProject.computeIfAbsent(group.get(i).project(), p -> new ArrayList<>()).add(i);
           }
-          stored(group);
+          byProject.forEach(
+              (project, positions) -> {
+                List<NewEmail> suppressed =
+                    suppress(project, positions.stream().map(group::get).toList());
+                for (int j = 0; j < positions.size(); j++) {
+                  marked.set(positions.get(j), suppressed.get(j));
+                }
+              });
+          if (marked.size() == 1) {
+            emails.insert(marked.get(0));
+          } else {
+            emails.insertEach(marked);
+          }
+          stored(marked);
+          return marked;
         });
   }
 

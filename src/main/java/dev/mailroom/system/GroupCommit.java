@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
@@ -16,8 +16,8 @@ import org.springframework.transaction.TransactionSystemException;
 /**
  * Stores the items of concurrent callers together: one caller writes the items that are waiting,
  * its own among them, in one call to {@code storeAll} (one transaction), while the others wait for
- * the call that took theirs. A caller returns once its item is stored, or throws what storing it
- * threw; nothing is answered before it is stored.
+ * the call that took theirs. A caller returns what was stored for its item once it is stored, or
+ * throws what storing it threw; nothing is answered before it is stored.
  *
  * <p>A transaction costs a pool checkout, a BEGIN and a COMMIT (a WAL flush) whatever it holds, so
  * under load many items share one, and the more callers wait the larger the groups grow. A caller
@@ -29,30 +29,32 @@ import org.springframework.transaction.TransactionSystemException;
  * group at once, with the one exception. Every wait is bounded by the writers' own: a writer holds
  * a caller only while {@code storeAll} runs, which the pool's and the database's timeouts bound.
  *
- * @param <T> what is stored
+ * @param <T> what callers hand in
+ * @param <R> what is stored for each
  */
-public final class GroupCommit<T> {
+public final class GroupCommit<T, R> {
 
   /** How long a waiting caller sleeps before it looks again, in case a hand-over was missed. */
   private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-  private final Consumer<List<T>> storeAll;
+  private final Function<List<T>, List<R>> storeAll;
   private final int writers;
   private final int maxGroup;
   private final ReentrantLock lock = new ReentrantLock();
 
   /** Items not yet taken by a writer, oldest first. Guarded by {@link #lock}. */
-  private final ArrayDeque<Pending<T>> waiting = new ArrayDeque<>();
+  private final ArrayDeque<Pending<T, R>> waiting = new ArrayDeque<>();
 
   /** Writers storing a group now. Guarded by {@link #lock}. */
   private int writing;
 
   /**
-   * @param storeAll stores every item of a group in one transaction, or none
+   * @param storeAll stores every item of a group in one transaction, or none, and returns what it
+   *     stored for each, in order
    * @param writers how many groups may be stored at once
    * @param maxGroup the most items one group holds
    */
-  public GroupCommit(Consumer<List<T>> storeAll, int writers, int maxGroup) {
+  public GroupCommit(Function<List<T>, List<R>> storeAll, int writers, int maxGroup) {
     if (writers < 1 || maxGroup < 1) {
       throw new IllegalArgumentException("writers and maxGroup must be at least 1");
     }
@@ -62,8 +64,8 @@ public final class GroupCommit<T> {
   }
 
   /** Stores the item, with whatever else is waiting; returns once it is stored. */
-  public void store(T item) {
-    Pending<T> mine = new Pending<>(item, lock.newCondition());
+  public R store(T item) {
+    Pending<T, R> mine = new Pending<>(item, lock.newCondition());
     lock.lock();
     try {
       waiting.addLast(mine);
@@ -92,6 +94,7 @@ public final class GroupCommit<T> {
     if (mine.failure instanceof Error e) {
       throw e;
     }
+    return mine.result;
   }
 
   /** How many items wait for a writer: for tests that need a queue to form. */
@@ -104,7 +107,7 @@ public final class GroupCommit<T> {
     }
   }
 
-  private void awaitUninterruptibly(Pending<T> mine) {
+  private void awaitUninterruptibly(Pending<T, R> mine) {
     while (!mine.done) {
       mine.wakeUp.awaitUninterruptibly();
     }
@@ -112,7 +115,7 @@ public final class GroupCommit<T> {
 
   /** Takes the oldest waiting items, stores them without the lock, and hands over to the next. */
   private void writeOneGroup() {
-    List<Pending<T>> group = new ArrayList<>(Math.min(waiting.size(), maxGroup));
+    List<Pending<T, R>> group = new ArrayList<>(Math.min(waiting.size(), maxGroup));
     while (group.size() < maxGroup && !waiting.isEmpty()) {
       group.add(waiting.pollFirst());
     }
@@ -123,29 +126,32 @@ public final class GroupCommit<T> {
     } finally {
       lock.lock();
       writing--;
-      for (Pending<T> p : group) {
+      for (Pending<T, R> p : group) {
         p.done = true;
         p.wakeUp.signal();
       }
       // A caller still waiting becomes the next writer, rather than waiting for its recheck.
-      Pending<T> next = waiting.peekFirst();
+      Pending<T, R> next = waiting.peekFirst();
       if (next != null) {
         next.wakeUp.signal();
       }
     }
   }
 
-  private void store(List<Pending<T>> group) {
+  private void store(List<Pending<T, R>> group) {
     try {
-      storeAll.accept(group.stream().map(p -> p.item).toList());
+      List<R> results = storeAll.apply(group.stream().map(p -> p.item).toList());
+      for (int i = 0; i < group.size(); i++) {
+        group.get(i).result = results.get(i);
+      }
     } catch (RuntimeException | Error e) {
       if (group.size() == 1 || databaseUnavailable(e)) {
         group.forEach(p -> p.failure = e);
         return;
       }
-      for (Pending<T> p : group) {
+      for (Pending<T, R> p : group) {
         try {
-          storeAll.accept(List.of(p.item));
+          p.result = storeAll.apply(List.of(p.item)).get(0);
         } catch (RuntimeException | Error single) {
           p.failure = single;
         }
@@ -164,11 +170,12 @@ public final class GroupCommit<T> {
         || e instanceof TransientDataAccessException;
   }
 
-  /** One caller's item; {@code done} and {@code failure} are guarded by the lock. */
-  private static final class Pending<T> {
+  /** One caller's item; the fields it is answered with are guarded by the lock. */
+  private static final class Pending<T, R> {
     final T item;
     final Condition wakeUp;
     boolean done;
+    @Nullable R result;
     @Nullable Throwable failure;
 
     Pending(T item, Condition wakeUp) {

@@ -6,7 +6,12 @@ import dev.mailroom.support.Api;
 import dev.mailroom.support.ScriptedRelayTest;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
@@ -183,6 +188,33 @@ class SuppressionsTest extends ScriptedRelayTest {
     shop.awaitEmail(
         theirs.body().path("id").asString(), Api.status("SENT"), Duration.ofSeconds(10));
     assertThat(relay.received()).hasSize(1);
+  }
+
+  @Test
+  void concurrentSendsOfTwoProjectsAreEachCheckedAgainstTheirOwnList() throws Exception {
+    put(manager, "jane@example.com", "MANUAL", null);
+    ExecutorService callers = Executors.newFixedThreadPool(24);
+    try {
+      // Sent at once, so they are stored in shared transactions, both projects mixed.
+      List<Future<Api.Response>> ours = new ArrayList<>();
+      List<Future<Api.Response>> theirs = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        ours.add(callers.submit(() -> send(api, "jane@example.com")));
+        theirs.add(callers.submit(() -> send(shop, "jane@example.com")));
+      }
+      for (Future<Api.Response> response : ours) {
+        assertThat(response.get(30, TimeUnit.SECONDS).body().path("status").asString())
+            .isEqualTo("FAILED");
+      }
+      for (Future<Api.Response> response : theirs) {
+        JsonNode body = response.get(30, TimeUnit.SECONDS).body();
+        assertThat(body.path("status").asString()).isEqualTo("QUEUED");
+        shop.awaitEmail(body.path("id").asString(), Api.status("SENT"), Duration.ofSeconds(20));
+      }
+    } finally {
+      callers.shutdownNow();
+    }
+    assertThat(relay.received()).hasSize(12);
   }
 
   @Test

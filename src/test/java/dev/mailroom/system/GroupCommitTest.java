@@ -34,10 +34,17 @@ class GroupCommitTest {
   @Test
   void aCallerAloneStoresItsItemAtOnceInAGroupOfOne() {
     List<List<String>> groups = Collections.synchronizedList(new ArrayList<>());
-    GroupCommit<String> commit = new GroupCommit<>(groups::add, 2, 64);
+    GroupCommit<String, String> commit =
+        new GroupCommit<>(
+            group -> {
+              groups.add(group);
+              return group.stream().map(String::toUpperCase).toList();
+            },
+            2,
+            64);
 
-    commit.store("a");
-    commit.store("b");
+    assertThat(commit.store("a")).isEqualTo("A");
+    assertThat(commit.store("b")).isEqualTo("B");
 
     assertThat(groups).containsExactly(List.of("a"), List.of("b"));
   }
@@ -48,7 +55,7 @@ class GroupCommitTest {
     List<Integer> groupSizes = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger writingNow = new AtomicInteger();
     AtomicInteger mostWritingAtOnce = new AtomicInteger();
-    GroupCommit<Integer> commit =
+    GroupCommit<Integer, Integer> commit =
         new GroupCommit<>(
             group -> {
               mostWritingAtOnce.accumulateAndGet(writingNow.incrementAndGet(), Math::max);
@@ -56,6 +63,7 @@ class GroupCommitTest {
               groupSizes.add(group.size());
               stored.addAll(group);
               writingNow.decrementAndGet();
+              return group.stream().map(item -> -item).toList();
             },
             2,
             8);
@@ -68,8 +76,8 @@ class GroupCommitTest {
           callers.submit(
               () -> {
                 start.await();
-                commit.store(item);
-                return stored.contains(item);
+                int answer = commit.store(item);
+                return stored.contains(item) && answer == -item;
               }));
     }
     start.countDown();
@@ -89,7 +97,7 @@ class GroupCommitTest {
     Set<String> stored = ConcurrentHashMap.newKeySet();
     CountDownLatch firstGroupStarted = new CountDownLatch(1);
     CountDownLatch othersQueued = new CountDownLatch(1);
-    GroupCommit<String> commit =
+    GroupCommit<String, String> commit =
         new GroupCommit<>(
             group -> {
               if (group.contains("hold")) {
@@ -100,6 +108,7 @@ class GroupCommitTest {
                 throw new DataIntegrityViolationException("bad row");
               }
               stored.addAll(group);
+              return group;
             },
             1,
             64);
@@ -126,13 +135,13 @@ class GroupCommitTest {
     AtomicInteger attempts = new AtomicInteger();
     CountDownLatch firstGroupStarted = new CountDownLatch(1);
     CountDownLatch othersQueued = new CountDownLatch(1);
-    GroupCommit<String> commit =
+    GroupCommit<String, String> commit =
         new GroupCommit<>(
             group -> {
               if (group.contains("hold")) {
                 firstGroupStarted.countDown();
                 awaitLatch(othersQueued);
-                return;
+                return group;
               }
               attempts.incrementAndGet();
               throw new CannotCreateTransactionException("no connection");
@@ -163,7 +172,7 @@ class GroupCommitTest {
     Set<String> stored = ConcurrentHashMap.newKeySet();
     CountDownLatch firstGroupStarted = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    GroupCommit<String> commit =
+    GroupCommit<String, String> commit =
         new GroupCommit<>(
             group -> {
               if (group.contains("hold")) {
@@ -171,6 +180,7 @@ class GroupCommitTest {
                 awaitLatch(release);
               }
               stored.addAll(group);
+              return group;
             },
             1,
             64);
