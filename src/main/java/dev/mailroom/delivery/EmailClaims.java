@@ -4,6 +4,7 @@ import dev.mailroom.email.RecipientStatus;
 import dev.mailroom.event.EmailEvents;
 import dev.mailroom.relay.SendResult;
 import dev.mailroom.relay.SmtpReply;
+import dev.mailroom.system.SqlTransactions;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
@@ -21,11 +22,13 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The outbox as the dispatcher sees it: claim due rows under a lease, write results back only while
- * the claim is still ours (fencing), release what was not started.
+ * the claim is still ours (fencing), release what was not started. Everything here is SQL, in
+ * {@link SqlTransactions}, and so is what it sets off inside them (events, webhook deliveries, the
+ * suppression list).
  */
 @Repository
 class EmailClaims {
@@ -71,20 +74,27 @@ class EmailClaims {
   private final JdbcTemplate batch;
   private final ApplicationEventPublisher publisher;
   private final EmailEvents events;
+  private final TransactionTemplate transaction;
 
   EmailClaims(
       JdbcClient jdbc,
       JdbcTemplate batch,
       ApplicationEventPublisher publisher,
-      EmailEvents events) {
+      EmailEvents events,
+      SqlTransactions transactions) {
+    // JDBC only: no JPA session for each claim and each result write.
+    this.transaction = transactions.template();
     this.jdbc = jdbc;
     this.batch = batch;
     this.publisher = publisher;
     this.events = events;
   }
 
-  @Transactional
   List<ClaimedEmail> claim(String dispatcher, int limit, Duration lease) {
+    return transaction.execute(tx -> claimNow(dispatcher, limit, lease));
+  }
+
+  private List<ClaimedEmail> claimNow(String dispatcher, int limit, Duration lease) {
     record Row(
         UUID id,
         String project,
@@ -174,11 +184,14 @@ class EmailClaims {
    *
    * @return how many results were written
    */
-  @Transactional
   int record(List<Recorded> results) {
     if (results.isEmpty()) {
       return 0;
     }
+    return transaction.execute(tx -> recordNow(results));
+  }
+
+  private int recordNow(List<Recorded> results) {
     int[] updated =
         batch
             .batchUpdate(
@@ -291,11 +304,14 @@ class EmailClaims {
    *
    * @return the ids whose lease was extended
    */
-  @Transactional
   Set<UUID> renew(List<ClaimedEmail> emails, Duration lease) {
     if (emails.isEmpty()) {
       return Set.of();
     }
+    return transaction.execute(tx -> renewNow(emails, lease));
+  }
+
+  private Set<UUID> renewNow(List<ClaimedEmail> emails, Duration lease) {
     return new HashSet<>(
         jdbc.sql(
                 """
@@ -315,23 +331,24 @@ class EmailClaims {
    * Gives back claims that were never attempted (shutdown, or a lease that could not be renewed):
    * the email is due again at once and the attempt it was charged is returned.
    */
-  @Transactional
   void release(List<ClaimedEmail> emails) {
     if (emails.isEmpty()) {
       return;
     }
-    batch.batchUpdate(
-        """
+    transaction.executeWithoutResult(
+        tx ->
+            batch.batchUpdate(
+                """
         UPDATE emails SET status = CASE WHEN attempts > 1 THEN 'DEFERRED' ELSE 'QUEUED' END,
                attempts = attempts - 1, due_at = now(), locked_by = NULL, updated_at = now()
          WHERE id = ? AND claim_token = ? AND status = 'SENDING'
         """,
-        emails,
-        emails.size(),
-        (ps, e) -> {
-          ps.setObject(1, e.id());
-          ps.setLong(2, e.token());
-        });
+                emails,
+                emails.size(),
+                (ps, e) -> {
+                  ps.setObject(1, e.id());
+                  ps.setLong(2, e.token());
+                }));
   }
 
   private static void setReply(java.sql.PreparedStatement ps, int first, SmtpReply reply)

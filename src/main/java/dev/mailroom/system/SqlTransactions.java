@@ -11,7 +11,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Transactions for work done only in SQL (JdbcClient), on the hot paths. The application's
  * transaction manager is JPA's, which opens a Hibernate session for every transaction; these bind a
  * connection and nothing else, which is all a statement through JdbcClient needs. Nothing in such a
- * transaction may use a JPA repository: it would run outside the transaction.
+ * transaction may use a JPA repository: it would run outside the transaction. Nor may one be
+ * started inside a JPA transaction: it does not join it, it commits on the connection the JPA one
+ * holds. The hot paths (intake, the dispatcher's claims and results) use only these.
  *
  * <p>Listeners of transaction events and {@link #requireActive} work alike for both kinds.
  */

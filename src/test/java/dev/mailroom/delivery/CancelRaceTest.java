@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.mailroom.support.Api;
+import dev.mailroom.system.SqlTransactions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /** A cancel and a dispatcher's claim meet on the same email: exactly one of them wins. */
 class CancelRaceTest extends HandBuiltDispatcherTest {
@@ -24,7 +24,8 @@ class CancelRaceTest extends HandBuiltDispatcherTest {
 
   static final int MAX_ROUNDS = 300;
 
-  @Autowired TransactionTemplate transaction;
+  // The claims' own kind of transaction, so the claim joins it and stays uncommitted in it.
+  @Autowired SqlTransactions transactions;
 
   private Api.Response cancel(UUID id) {
     return api.post("/emails/" + id + "/cancel", "");
@@ -46,18 +47,20 @@ class CancelRaceTest extends HandBuiltDispatcherTest {
     UUID id = accept("claimed@example.com");
     CompletableFuture<Api.Response> cancelled = new CompletableFuture<>();
 
-    transaction.executeWithoutResult(
-        tx -> {
-          List<ClaimedEmail> claimed = claims.claim("claimer", 10, Duration.ofMinutes(5));
-          assertThat(claimed).extracting(ClaimedEmail::id).containsExactly(id);
-          CompletableFuture.runAsync(() -> cancelled.complete(cancel(id)));
-          // Polled from another thread, so on a connection outside this transaction.
-          await("the cancel blocked on the row this transaction locked")
-              .atMost(Duration.ofSeconds(10))
-              .pollInterval(Duration.ofMillis(10))
-              .until(() -> blockedStatements() == 1);
-          assertThat(cancelled).isNotDone();
-        });
+    transactions
+        .template()
+        .executeWithoutResult(
+            tx -> {
+              List<ClaimedEmail> claimed = claims.claim("claimer", 10, Duration.ofMinutes(5));
+              assertThat(claimed).extracting(ClaimedEmail::id).containsExactly(id);
+              CompletableFuture.runAsync(() -> cancelled.complete(cancel(id)));
+              // Polled from another thread, so on a connection outside this transaction.
+              await("the cancel blocked on the row this transaction locked")
+                  .atMost(Duration.ofSeconds(10))
+                  .pollInterval(Duration.ofMillis(10))
+                  .until(() -> blockedStatements() == 1);
+              assertThat(cancelled).isNotDone();
+            });
 
     Api.Response response = cancelled.join();
     assertThat(response.status()).isEqualTo(409);
