@@ -8,6 +8,7 @@ import dev.mailroom.email.EmailView.Tls;
 import dev.mailroom.event.EmailEvent;
 import dev.mailroom.event.EmailEventType;
 import dev.mailroom.event.EmailEvents;
+import dev.mailroom.system.SqlTransactions;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,6 +29,7 @@ import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,13 +56,16 @@ class EmailRepository {
   private final NamedParameterJdbcTemplate named;
   private final JsonMapper json;
   private final EmailEvents events;
+  private final TransactionTemplate readOnly;
 
   EmailRepository(
       JdbcClient jdbc,
       JdbcTemplate batch,
       NamedParameterJdbcTemplate named,
       JsonMapper json,
-      EmailEvents events) {
+      EmailEvents events,
+      SqlTransactions transactions) {
+    this.readOnly = transactions.readOnly();
     this.jdbc = jdbc;
     this.batch = batch;
     this.named = named;
@@ -435,8 +440,12 @@ class EmailRepository {
    * @param project the caller's project; null for an admin key, which reads every project's
    * @return empty when there is no such email in the project
    */
-  @Transactional(readOnly = true)
   Optional<EmailView> find(UUID id, @Nullable String project) {
+    // Its four reads in one snapshot: a status and the attempts or events that led to it.
+    return readOnly.execute(tx -> findNow(id, project));
+  }
+
+  private Optional<EmailView> findNow(UUID id, @Nullable String project) {
     return jdbc.sql(
             """
             SELECT id, project, status, message_id, from_address, subject, template_name, template_version,

@@ -8,7 +8,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -108,8 +107,7 @@ public class EmailEvents {
     }
   }
 
-  /** The email's events, oldest first. */
-  @Transactional(readOnly = true)
+  /** The email's events, oldest first: one statement, in the caller's transaction if any. */
   public List<TimelineEvent> timeline(UUID emailId) {
     return jdbc.sql(
             """
