@@ -24,8 +24,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Complements {@link MimeComposerTest} with non-ASCII display names, subjects and custom headers
- * (RFC 2047 words and folding), Cc and Reply-To, and a text body with a file. The composed message,
- * byte for byte, against messages composed by an earlier version and checked in under {@code
+ * (RFC 2047 words and folding), Cc and Reply-To, custom fields that Jakarta Mail's header order
+ * puts in a place of their own (In-Reply-To, References, Comments, Keywords), every transfer
+ * encoding a text part can get (7bit; quoted-printable for mostly-ASCII text, long lines and
+ * control characters; base64 for mostly non-ASCII text), the line ends and edges of each (trailing
+ * white space, '=', lines starting with "From " or ".", empty parts), and attachments: inline only,
+ * files only, both, and base64 lengths that end a line exactly. The composed message, byte for
+ * byte, against messages composed by an earlier version and checked in under {@code
  * src/test/resources/golden/mime}: structure, every header, encodings, folding and the encoded
  * bodies. Only what changes from one composition to the next is masked: the boundaries (numbered in
  * order of appearance) and the Date field's value. A change to how messages are built that changes
@@ -154,6 +159,152 @@ class MimeComposerGoldenTest {
                 "X-Campaign", "spring-2026",
                 "List-Unsubscribe", "<https://acme.example/unsubscribe?u=42>",
                 "X-Note", "Grüße – non-ASCII header value that is long enough to need folding ✓")));
+    drafts.put(
+        "text-only-non-ascii",
+        draft("Grüße", null, "Grüße aus Zürich, José.\nÇa marche ✓\n", List.of()));
+    drafts.put(
+        "mostly-non-ascii-bodies",
+        draft(
+            "ご注文ありがとうございます",
+            "<p>ご注文ありがとうございます。発送は明日です。</p>",
+            "ご注文ありがとうございます。\n発送は明日です。\nЗаказ отправлен 📦",
+            List.of()));
+    drafts.put(
+        "mixed-encodings",
+        draft(
+            "Two encodings",
+            "<p>Plain ASCII markup, nothing to encode.</p>",
+            "Только кириллица в этом тексте",
+            List.of()));
+    drafts.put(
+        "long-lines",
+        draft(
+            "Long lines",
+            "<p>" + "x".repeat(1200) + "</p>",
+            "a".repeat(998) + "\n" + "b".repeat(999) + "\n" + "short line\n",
+            List.of()));
+    drafts.put(
+        "line-of-998-bytes",
+        draft(
+            "Just short enough",
+            "<p>" + "y".repeat(991) + "</p>",
+            "z".repeat(998) + "\nend",
+            List.of()));
+    drafts.put("as-many-ascii-as-non-ascii-bytes", draft("Balance", "<p>é</p>", "éab", List.of()));
+    drafts.put(
+        "from-and-dot-lines",
+        draft(
+            "From and dots",
+            "<pre>\nFrom here\n.\n..\n.hidden\n</pre>",
+            "From the start\n.\n..two\n.\r\nFrom me, with a trailing space \nend.",
+            List.of()));
+    drafts.put(
+        "quoted-printable-edges",
+        draft(
+            "Edges",
+            "<p>Prix = 12 € \t</p>  \n<p>fin</p> ",
+            "a=b, c==d, tab\there, trailing space \nand tab\t\nnon-ASCII ü \nlast ",
+            List.of()));
+    drafts.put(
+        "control-characters",
+        draft(
+            "Controls",
+            "<p>bell\u0007 and delete\u007f</p>",
+            "form\ffeed, escape\u001b, null\u0000, del\u007f, tab\tok",
+            List.of()));
+    drafts.put(
+        "lone-surrogate",
+        draft("Broken \ud800 text", "<p>broken \udc00 html</p>", "broken \ud83d text", List.of()));
+    drafts.put("empty-text-part", draft("Empty text", "<p></p>", "", List.of()));
+    drafts.put("empty-text-only", draft("Nothing", null, "", List.of()));
+    drafts.put(
+        "line-breaks",
+        draft("Breaks", "\r\r\n\n<p>a</p>\r\n", "\n\nOne\rTwo\r\n\r\nThree\n\r\n\r", List.of()));
+    drafts.put(
+        "inline-only",
+        draft(
+            "Logos",
+            "<p><img src=\"cid:a@acme.example\"><img src=\"cid:b@acme.example\"></p>",
+            "Logos",
+            List.of(
+                new AttachedFile("a.png", "image/png", pattern(57), "a@acme.example"),
+                new AttachedFile(
+                    "b.gif", "image/gif; name=old.gif", pattern(114), "b@acme.example"))));
+    drafts.put(
+        "many-files",
+        draft(
+            "Files",
+            null,
+            "Ünïcödé text with files.",
+            List.of(
+                new AttachedFile("empty.bin", "application/octet-stream", new byte[0], null),
+                new AttachedFile("one.bin", "application/octet-stream", pattern(1), null),
+                new AttachedFile("line.bin", "application/octet-stream", pattern(57), null),
+                new AttachedFile("two lines.bin", "application/octet-stream", pattern(58), null),
+                new AttachedFile(
+                    "notes.txt",
+                    "text/plain; charset=utf-8; format=flowed; name=\"x.txt\"",
+                    "Zoé\n".getBytes(StandardCharsets.UTF_8),
+                    null),
+                new AttachedFile(
+                    "quote\"and\\slash.txt",
+                    "text/plain",
+                    "a".getBytes(StandardCharsets.UTF_8),
+                    null),
+                new AttachedFile(
+                    "x".repeat(60) + ".txt",
+                    "text/plain",
+                    "b".getBytes(StandardCharsets.UTF_8),
+                    null),
+                new AttachedFile(
+                    "請求書 2026年12月 株式会社アクメ 御中 — ご確認ください.pdf", "application/pdf", pdf(), null))));
+    drafts.put(
+        "inline-and-files-non-ascii",
+        draft(
+            "Bilder und Rechnung",
+            "<p>Grüße <img src=\"cid:logo@acme.example\"></p>",
+            "Grüße",
+            List.of(
+                new AttachedFile("logo.png", "image/png", pattern(200), "logo@acme.example"),
+                new AttachedFile("Rechnung März.pdf", "application/pdf", pattern(10), null))));
+    drafts.put(
+        "headers-in-their-places",
+        new Draft(
+            address("noreply@acme.example", "=?utf-8?B?QWRtaW4=?= looks encoded"),
+            List.of(
+                address("ada@example.com", "Ada Lovelace"),
+                address("charles@example.com", "Charles Babbage"),
+                address("grace@example.com", "Grace Hopper"),
+                address("alan@example.com", "Alan Turing"),
+                address("plain@example.com", null)),
+            List.of(address("cc1@example.com", null), address("cc2@example.com", "Two, Cc")),
+            List.of(address("reply@acme.example", "\"Quoted\" Name")),
+            "=?utf-8?Q?not_an_encoded_word?= but text that looks like one, long enough to fold",
+            "<p>Reply</p>",
+            "Reply",
+            "<1@acme.example>",
+            DATE_SENT,
+            List.of(),
+            headers(
+                "X-First",
+                "first custom header",
+                "References",
+                "<a@example.com> <b@example.com>",
+                "Keywords",
+                "invoice, März",
+                "In-Reply-To",
+                "<b@example.com>",
+                "Comments",
+                "a comment",
+                "X-Long",
+                "an ASCII value that is long enough to be folded at a space somewhere near the"
+                    + " seventy-sixth column, and then once more further on in the line",
+                "X-Unicode",
+                "Ünïcödé ✓ 東京",
+                "Auto-Submitted",
+                "auto-generated",
+                "x-lower-case",
+                "kept as written")));
   }
 
   private static Draft draft(
@@ -176,7 +327,7 @@ class MimeComposerGoldenTest {
         Map.of());
   }
 
-  private static InternetAddress address(String email, String name) {
+  private static InternetAddress address(String email, @Nullable String name) {
     try {
       InternetAddress address = new InternetAddress(email, true);
       address.setPersonal(name, StandardCharsets.UTF_8.name());
@@ -198,6 +349,15 @@ class MimeComposerGoldenTest {
     byte[] bytes = new byte[values.length];
     for (int i = 0; i < values.length; i++) {
       bytes[i] = (byte) values[i];
+    }
+    return bytes;
+  }
+
+  /** Bytes 0, 1, 2, ... of the given length. */
+  private static byte[] pattern(int length) {
+    byte[] bytes = new byte[length];
+    for (int i = 0; i < length; i++) {
+      bytes[i] = (byte) i;
     }
     return bytes;
   }
