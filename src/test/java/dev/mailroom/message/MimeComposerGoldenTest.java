@@ -69,7 +69,10 @@ class MimeComposerGoldenTest {
     assertThat(masked(composer.compose(draft))).isEqualTo(masked(composer.compose(draft)));
   }
 
-  /** The message as text, with its boundaries numbered in order and the Date value fixed. */
+  /**
+   * The message as text, with its boundaries numbered in order, each boundary parameter folded and
+   * the Date value fixed.
+   */
   static String masked(byte[] mime) {
     String text = new String(mime, StandardCharsets.US_ASCII);
     assertThat(text).as("the message is 7-bit ASCII").isEqualTo(latin1(mime));
@@ -77,6 +80,9 @@ class MimeComposerGoldenTest {
     for (int i = 0; i < boundaries.size(); i++) {
       text = text.replace(boundaries.get(i), "BOUNDARY-" + (i + 1));
     }
+    // The parameter is folded onto a line of its own unless the random boundary is short enough to
+    // fit on the Content-Type line (a few messages in 10,000): the golden files show it folded.
+    text = text.replace("; boundary=\"BOUNDARY-", "; \r\n\tboundary=\"BOUNDARY-");
     assertThat(DATE.matcher(text).results().count()).as("one Date field").isEqualTo(1);
     return DATE.matcher(text).replaceFirst("Date: (date)\r\n");
   }
