@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Element;
 import org.jsoup.nodes.Node;
@@ -199,12 +198,6 @@ public final class HtmlToText {
    */
   private static final class PlainText {
 
-    // Invisible characters used as padding in email preheaders, and soft hyphens.
-    private static final Pattern INVISIBLE =
-        Pattern.compile("[\\u200B-\\u200D\\u2060\\uFEFF\\u034F\\u00AD]");
-    private static final Pattern WHITESPACE = Pattern.compile("[\\s\\u00A0]+");
-    private static final Pattern SPACES = Pattern.compile("[ \\t\\u00A0]+");
-
     private final StringBuilder out = new StringBuilder();
     private int pendingBreaks;
     private boolean pendingSpace;
@@ -236,10 +229,7 @@ public final class HtmlToText {
     }
 
     void text(String raw, boolean preformatted) {
-      String text = INVISIBLE.matcher(raw).replaceAll("");
-      if (!preformatted) {
-        text = WHITESPACE.matcher(text).replaceAll(" ");
-      }
+      String text = normalised(raw, preformatted);
       if (text.isBlank()) {
         pendingSpace |= !text.isEmpty();
         return;
@@ -250,6 +240,65 @@ public final class HtmlToText {
       out.append(preformatted ? text : text.strip());
       pendingSpace = trailingSpace && !preformatted;
       textCount++;
+    }
+
+    /**
+     * The text without invisible characters and, unless preformatted, with every run of whitespace
+     * (ASCII whitespace and no-break spaces) as one space. One pass, and no copy when nothing
+     * changes: most text nodes of an email are indentation or plain words.
+     */
+    private static String normalised(String raw, boolean preformatted) {
+      int length = raw.length();
+      int i = 0;
+      for (; i < length; i++) {
+        char c = raw.charAt(i);
+        if (invisible(c)) {
+          break;
+        }
+        if (!preformatted
+            && spaceRun(c)
+            && (c != ' ' || (i + 1 < length && spaceRun(raw.charAt(i + 1))))) {
+          break;
+        }
+      }
+      if (i == length) {
+        return raw;
+      }
+      StringBuilder text = new StringBuilder(length).append(raw, 0, i);
+      boolean inRun = false;
+      for (; i < length; i++) {
+        char c = raw.charAt(i);
+        if (invisible(c)) {
+          continue;
+        }
+        if (!preformatted && spaceRun(c)) {
+          inRun = true;
+          continue;
+        }
+        if (inRun) {
+          text.append(' ');
+          inRun = false;
+        }
+        text.append(c);
+      }
+      if (inRun) {
+        text.append(' ');
+      }
+      return text.toString();
+    }
+
+    /** Invisible characters used as padding in email preheaders, and soft hyphens. */
+    private static boolean invisible(char c) {
+      return (c >= '\u200B' && c <= '\u200D')
+          || c == '\u2060'
+          || c == '\uFEFF'
+          || c == '\u034F'
+          || c == '\u00AD';
+    }
+
+    /** What collapses, in a run, to one space: ASCII whitespace and the no-break space. */
+    private static boolean spaceRun(char c) {
+      return c == ' ' || (c >= '\t' && c <= '\r') || c == '\u00A0';
     }
 
     private void startText(boolean leadingSpace) {
@@ -273,21 +322,62 @@ public final class HtmlToText {
 
     /** Trims every line, keeps at most one blank line in a row and trims the result. */
     String finish() {
-      StringBuilder result = new StringBuilder();
+      StringBuilder result = new StringBuilder(out.length());
+      StringBuilder line = new StringBuilder();
       boolean blankLine = false;
-      for (String line : out.toString().split("\n", -1)) {
-        String trimmed = SPACES.matcher(line).replaceAll(" ").strip();
-        if (trimmed.isEmpty()) {
+      int length = out.length();
+      for (int start = 0; start <= length; ) {
+        int end = out.indexOf("\n", start);
+        if (end < 0) {
+          end = length;
+        }
+        trimmedLine(start, end, line);
+        start = end + 1;
+        if (line.isEmpty()) {
           blankLine = result.length() > 0;
           continue;
         }
         if (result.length() > 0) {
           result.append(blankLine ? "\n\n" : "\n");
         }
-        result.append(trimmed);
+        result.append(line);
         blankLine = false;
       }
       return result.toString();
+    }
+
+    /**
+     * One line of the text with every run of spaces, tabs and no-break spaces as one space, then
+     * stripped of whitespace at both ends as {@link String#strip()} does.
+     */
+    private void trimmedLine(int start, int end, StringBuilder line) {
+      line.setLength(0);
+      boolean inRun = false;
+      for (int i = start; i < end; i++) {
+        char c = out.charAt(i);
+        if (c == ' ' || c == '\t' || c == '\u00A0') {
+          inRun = true;
+          continue;
+        }
+        if (inRun) {
+          line.append(' ');
+          inRun = false;
+        }
+        line.append(c);
+      }
+      if (inRun) {
+        line.append(' ');
+      }
+      int from = 0;
+      int to = line.length();
+      while (from < to && Character.isWhitespace(line.codePointAt(from))) {
+        from += Character.charCount(line.codePointAt(from));
+      }
+      while (to > from && Character.isWhitespace(line.codePointBefore(to))) {
+        to -= Character.charCount(line.codePointBefore(to));
+      }
+      line.setLength(to);
+      line.delete(0, from);
     }
   }
 }
