@@ -1,10 +1,15 @@
 package dev.mailroom.template;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.thymeleaf.context.ITemplateContext;
 import org.thymeleaf.dialect.AbstractDialect;
+import org.thymeleaf.dialect.IExecutionAttributeDialect;
 import org.thymeleaf.dialect.IPreProcessorDialect;
 import org.thymeleaf.engine.AbstractTemplateHandler;
 import org.thymeleaf.model.IAttribute;
@@ -13,6 +18,7 @@ import org.thymeleaf.model.IComment;
 import org.thymeleaf.model.IOpenElementTag;
 import org.thymeleaf.model.IProcessableElementTag;
 import org.thymeleaf.model.IStandaloneElementTag;
+import org.thymeleaf.model.ITemplateEnd;
 import org.thymeleaf.model.IText;
 import org.thymeleaf.preprocessor.IPreProcessor;
 import org.thymeleaf.preprocessor.PreProcessor;
@@ -33,7 +39,8 @@ import org.thymeleaf.util.EscapedAttributeUtils;
  * </ul>
  *
  * It runs as a Thymeleaf pre-processor, which sees each event of a file once per render, before the
- * standard processors.
+ * standard processors. What it finds depends only on the file, so a cached file that was seen to
+ * its end without a finding is not looked at again: its later renders pass the events straight on.
  */
 public final class ExpressionCheck extends AbstractTemplateHandler {
 
@@ -48,11 +55,22 @@ public final class ExpressionCheck extends AbstractTemplateHandler {
 
   private static final TemplateExpressions EXPRESSIONS = new TemplateExpressions();
 
+  /** The execution attribute holding the files an engine has seen pass, a {@link Passed}. */
+  private static final String PASSED = "mailroom-expression-check-passed";
+
   /** The dialect that installs the check for both modes email templates use. */
-  static final class Dialect extends AbstractDialect implements IPreProcessorDialect {
+  static final class Dialect extends AbstractDialect
+      implements IPreProcessorDialect, IExecutionAttributeDialect {
+
+    private final Passed passed = new Passed();
 
     Dialect() {
       super("mailroom-expression-check");
+    }
+
+    @Override
+    public Map<String, Object> getExecutionAttributes() {
+      return Map.of(PASSED, passed);
     }
 
     @Override
@@ -68,37 +86,106 @@ public final class ExpressionCheck extends AbstractTemplateHandler {
     }
   }
 
+  /**
+   * Cached files whose every event passed the check. The key is Thymeleaf's own for the cached
+   * file, its name and resolution attributes (which hold its source), so a file of the same name
+   * with other content is checked afresh.
+   */
+  private static final class Passed {
+
+    /** Far more than the files Thymeleaf caches; past it, files are simply checked again. */
+    private static final int MAX_REMEMBERED = 10_000;
+
+    private final Set<CachedFile> files = ConcurrentHashMap.newKeySet();
+
+    boolean contains(CachedFile file) {
+      return files.contains(file);
+    }
+
+    void add(CachedFile file) {
+      if (files.size() >= MAX_REMEMBERED) {
+        files.clear();
+      }
+      files.add(file);
+    }
+  }
+
+  private record CachedFile(String template, Map<String, Object> attributes) {}
+
+  /** The file this render is of when it is cached; null for content checked before storing. */
+  private @Nullable CachedFile file;
+
+  private boolean passedBefore;
+
   public ExpressionCheck() {}
 
   @Override
+  public void setContext(ITemplateContext context) {
+    super.setContext(context);
+    Map<String, Object> attributes = context.getTemplateResolutionAttributes();
+    if (attributes != null
+        && !attributes.containsKey(VersionTemplateResolver.UNCACHED)
+        && context.getConfiguration().getExecutionAttributes().get(PASSED)
+            instanceof Passed passed) {
+      file = new CachedFile(context.getTemplateData().getTemplate(), attributes);
+      passedBefore = passed.contains(file);
+    }
+  }
+
+  @Override
   public void handleOpenElement(IOpenElementTag tag) {
-    attributes(tag);
+    if (!passedBefore) {
+      attributes(tag);
+    }
     super.handleOpenElement(tag);
   }
 
   @Override
   public void handleStandaloneElement(IStandaloneElementTag tag) {
-    attributes(tag);
+    if (!passedBefore) {
+      attributes(tag);
+    }
     super.handleStandaloneElement(tag);
   }
 
   @Override
   public void handleText(IText text) {
-    inlined(text.getText(), text.getTemplateName(), text.getLine(), text.getCol());
+    if (!passedBefore) {
+      inlined(text.getText(), text.getTemplateName(), text.getLine(), text.getCol());
+    }
     super.handleText(text);
   }
 
   // Thymeleaf inlines [[...]] in comments and CDATA sections too.
   @Override
   public void handleComment(IComment comment) {
-    inlined(comment.getComment(), comment.getTemplateName(), comment.getLine(), comment.getCol());
+    if (!passedBefore) {
+      inlined(comment.getComment(), comment.getTemplateName(), comment.getLine(), comment.getCol());
+    }
     super.handleComment(comment);
   }
 
   @Override
   public void handleCDATASection(ICDATASection cdata) {
-    inlined(cdata.getCDATASection(), cdata.getTemplateName(), cdata.getLine(), cdata.getCol());
+    if (!passedBefore) {
+      inlined(cdata.getCDATASection(), cdata.getTemplateName(), cdata.getLine(), cdata.getCol());
+    }
     super.handleCDATASection(cdata);
+  }
+
+  /**
+   * Every event of the file came through here without a finding: a finding throws, and nothing
+   * between here and the caller catches it.
+   */
+  @Override
+  public void handleTemplateEnd(ITemplateEnd templateEnd) {
+    if (file != null
+        && !passedBefore
+        && getContext().getConfiguration().getExecutionAttributes().get(PASSED)
+            instanceof Passed passed) {
+      passed.add(file);
+    }
+    super.handleTemplateEnd(templateEnd);
   }
 
   private static void inlined(String content, String template, int line, int col) {

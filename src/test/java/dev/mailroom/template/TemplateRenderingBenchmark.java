@@ -19,7 +19,7 @@ class TemplateRenderingBenchmark {
 
   private static final int WARM_UP = 20_000;
   private static final int MEASURED = 20_000;
-  private static final int ROUNDS = 3;
+  private static final int ROUNDS = 5;
 
   // CPU time of the measuring thread, which a machine busy with other work disturbs less than
   // elapsed time.
