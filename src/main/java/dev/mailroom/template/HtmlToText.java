@@ -79,8 +79,24 @@ public final class HtmlToText {
 
   public static String convert(String html) {
     PlainText text = new PlainText();
-    NodeTraversor.filter(new Converter(text), Jsoup.parse(html).body());
+    if (withoutMarkup(html)) {
+      // What the parser would make of it: one text node in the body, and nothing to decode.
+      text.text(html, false);
+    } else {
+      NodeTraversor.filter(new Converter(text), Jsoup.parse(html).body());
+    }
     return text.finish();
+  }
+
+  /** No tags, comments or character references, and no NUL, which the parser drops from text. */
+  private static boolean withoutMarkup(String html) {
+    for (int i = 0; i < html.length(); i++) {
+      char c = html.charAt(i);
+      if (c == '<' || c == '&' || c == '\0') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static final class Converter implements NodeFilter {
