@@ -333,7 +333,7 @@ class MimeComposerGoldenTest {
         Map.of());
   }
 
-  private static InternetAddress address(String email, @Nullable String name) {
+  static InternetAddress address(String email, @Nullable String name) {
     try {
       InternetAddress address = new InternetAddress(email, true);
       address.setPersonal(name, StandardCharsets.UTF_8.name());

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailroom.message.MimeComposer.AttachedFile;
 import dev.mailroom.message.MimeComposer.Draft;
-import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
-import java.io.UnsupportedEncodingException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,8 +102,8 @@ class MimeComposerMatchesJakartaMailTest {
   void inlineAttachmentsNeedAnHtmlBody() {
     Draft draft =
         new Draft(
-            address("noreply@acme.example", "Acme"),
-            List.of(address("ada@example.com", null)),
+            MimeComposerGoldenTest.address("noreply@acme.example", "Acme"),
+            List.of(MimeComposerGoldenTest.address("ada@example.com", null)),
             List.of(),
             List.of(),
             "Logo",
@@ -142,7 +139,8 @@ class MimeComposerMatchesJakartaMailTest {
       headers.put(HEADER_NAMES[random.nextInt(HEADER_NAMES.length)], line(random, 120));
     }
     return new Draft(
-        address("noreply@acme.example", random.nextBoolean() ? line(random, 30) : null),
+        MimeComposerGoldenTest.address(
+            "noreply@acme.example", random.nextBoolean() ? line(random, 30) : null),
         addresses(random, "to", random.nextInt(4)),
         addresses(random, "cc", random.nextInt(2)),
         addresses(random, "reply", random.nextInt(2)),
@@ -193,18 +191,8 @@ class MimeComposerMatchesJakartaMailTest {
     List<InternetAddress> addresses = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String name = random.nextBoolean() ? line(random, 40) : null;
-      addresses.add(address(local + i + "@example.com", name));
+      addresses.add(MimeComposerGoldenTest.address(local + i + "@example.com", name));
     }
     return addresses;
-  }
-
-  private static InternetAddress address(String email, @Nullable String name) {
-    try {
-      InternetAddress address = new InternetAddress(email, true);
-      address.setPersonal(name, StandardCharsets.UTF_8.name());
-      return address;
-    } catch (AddressException | UnsupportedEncodingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

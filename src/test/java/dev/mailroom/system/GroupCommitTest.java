@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -95,71 +96,45 @@ class GroupCommitTest {
   @Test
   void aBadItemFailsOnlyItsOwnCallerAndTheRestOfItsGroupIsStored() throws Exception {
     Set<String> stored = ConcurrentHashMap.newKeySet();
-    CountDownLatch firstGroupStarted = new CountDownLatch(1);
-    CountDownLatch othersQueued = new CountDownLatch(1);
-    GroupCommit<String, String> commit =
-        new GroupCommit<>(
+    HeldWriter held =
+        new HeldWriter(
             group -> {
-              if (group.contains("hold")) {
-                firstGroupStarted.countDown();
-                awaitLatch(othersQueued);
-              }
               if (group.contains("bad")) {
                 throw new DataIntegrityViolationException("bad row");
               }
               stored.addAll(group);
               return group;
-            },
-            1,
-            64);
+            });
 
-    Future<?> holder = callers.submit(() -> commit.store("hold"));
-    assertThat(firstGroupStarted.await(10, TimeUnit.SECONDS)).isTrue();
-    Future<?> good1 = callers.submit(() -> commit.store("good1"));
-    Future<?> bad = callers.submit(() -> commit.store("bad"));
-    Future<?> good2 = callers.submit(() -> commit.store("good2"));
-    // The three are queued behind the only writer, so they form one group once it is free.
-    await().atMost(Duration.ofSeconds(10)).until(() -> commit.waiting() == 3);
-    othersQueued.countDown();
+    Future<?> good1 = callers.submit(() -> held.commit.store("good1"));
+    Future<?> bad = callers.submit(() -> held.commit.store("bad"));
+    Future<?> good2 = callers.submit(() -> held.commit.store("good2"));
+    held.releaseOnce(3);
 
-    holder.get(10, TimeUnit.SECONDS);
     good1.get(10, TimeUnit.SECONDS);
     good2.get(10, TimeUnit.SECONDS);
     assertThatThrownBy(() -> bad.get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(DataIntegrityViolationException.class);
-    assertThat(stored).containsExactlyInAnyOrder("hold", "good1", "good2");
+    assertThat(stored).containsExactlyInAnyOrder("good1", "good2");
   }
 
   @Test
   void anUnavailableDatabaseFailsTheWholeGroupWithoutStoringItemsOneByOne() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
-    CountDownLatch firstGroupStarted = new CountDownLatch(1);
-    CountDownLatch othersQueued = new CountDownLatch(1);
-    GroupCommit<String, String> commit =
-        new GroupCommit<>(
+    HeldWriter held =
+        new HeldWriter(
             group -> {
-              if (group.contains("hold")) {
-                firstGroupStarted.countDown();
-                awaitLatch(othersQueued);
-                return group;
-              }
               attempts.incrementAndGet();
               throw new CannotCreateTransactionException("no connection");
-            },
-            1,
-            64);
+            });
 
-    Future<?> holder = callers.submit(() -> commit.store("hold"));
-    assertThat(firstGroupStarted.await(10, TimeUnit.SECONDS)).isTrue();
     List<Future<?>> queued = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       String item = "item" + i;
-      queued.add(callers.submit(() -> commit.store(item)));
+      queued.add(callers.submit(() -> held.commit.store(item)));
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> commit.waiting() == 5);
-    othersQueued.countDown();
+    held.releaseOnce(5);
 
-    holder.get(10, TimeUnit.SECONDS);
     for (Future<?> call : queued) {
       assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
           .hasCauseInstanceOf(CannotCreateTransactionException.class);
@@ -170,32 +145,56 @@ class GroupCommitTest {
   @Test
   void aCallerInterruptedBeforeAWriterTookItsItemLeavesNothingStored() throws Exception {
     Set<String> stored = ConcurrentHashMap.newKeySet();
-    CountDownLatch firstGroupStarted = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    GroupCommit<String, String> commit =
-        new GroupCommit<>(
+    HeldWriter held =
+        new HeldWriter(
             group -> {
-              if (group.contains("hold")) {
-                firstGroupStarted.countDown();
-                awaitLatch(release);
-              }
               stored.addAll(group);
               return group;
-            },
-            1,
-            64);
+            });
 
-    Future<?> holder = callers.submit(() -> commit.store("hold"));
-    assertThat(firstGroupStarted.await(10, TimeUnit.SECONDS)).isTrue();
-    Future<?> withdrawn = callers.submit(() -> commit.store("withdrawn"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> commit.waiting() == 1);
+    Future<?> withdrawn = callers.submit(() -> held.commit.store("withdrawn"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> held.commit.waiting() == 1);
     withdrawn.cancel(true);
-    await().atMost(Duration.ofSeconds(10)).until(() -> commit.waiting() == 0);
-    release.countDown();
-    holder.get(10, TimeUnit.SECONDS);
-    commit.store("after");
+    held.releaseOnce(0);
+    held.commit.store("after");
 
-    assertThat(stored).containsExactlyInAnyOrder("hold", "after");
+    assertThat(stored).containsExactlyInAnyOrder("after");
+  }
+
+  /**
+   * A commit with one writer, held inside the group of the item {@code "hold"}: what is stored
+   * meanwhile waits, and forms one group once the writer is released. Other groups go to {@code
+   * storeAll}.
+   */
+  private final class HeldWriter {
+    final GroupCommit<String, String> commit;
+    private final CountDownLatch holding = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final Future<?> holder;
+
+    HeldWriter(Function<List<String>, List<String>> storeAll) throws InterruptedException {
+      commit =
+          new GroupCommit<>(
+              group -> {
+                if (group.contains("hold")) {
+                  holding.countDown();
+                  awaitLatch(release);
+                  return group;
+                }
+                return storeAll.apply(group);
+              },
+              1,
+              64);
+      holder = callers.submit(() -> commit.store("hold"));
+      assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** Once this many items wait, lets the held writer finish. */
+    void releaseOnce(int waiting) throws Exception {
+      await().atMost(Duration.ofSeconds(10)).until(() -> commit.waiting() == waiting);
+      release.countDown();
+      holder.get(10, TimeUnit.SECONDS);
+    }
   }
 
   private static void sleep(long millis) {
