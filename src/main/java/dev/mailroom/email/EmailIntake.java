@@ -42,12 +42,19 @@ public class EmailIntake {
 
   /**
    * Single sends without an idempotency key are stored in groups (see {@link GroupCommit}): this
-   * many transactions at once, of at most this many emails. Two keep the database busy while the
-   * next group gathers; more would only make the groups smaller.
+   * many transactions at once, of at most this many emails and bytes. Two keep the database busy
+   * while the next group gathers; more would only make the groups smaller.
    */
   private static final int SINGLE_WRITERS = 2;
 
   private static final int MAX_SINGLES_PER_COMMIT = 64;
+
+  /**
+   * A group's messages in bytes, at most (its first email always goes): a send may carry up to
+   * {@code mailroom.email.max-request-size} of attachments, and 64 of those would make one
+   * statement of a gigabyte, past what PostgreSQL takes in one message.
+   */
+  private static final long MAX_SINGLES_BYTES_PER_COMMIT = 16L * 1024 * 1024;
 
   private final EmailRequestValidator validator;
   private final Idempotency idempotency;
@@ -88,7 +95,13 @@ public class EmailIntake {
     this.suppressions = suppressions;
     // Intake stores through JdbcClient only: no JPA session per email.
     this.transaction = transactions.template();
-    this.singles = new GroupCommit<>(this::storeSingles, SINGLE_WRITERS, MAX_SINGLES_PER_COMMIT);
+    this.singles =
+        new GroupCommit<>(
+            this::storeSingles,
+            SINGLE_WRITERS,
+            MAX_SINGLES_PER_COMMIT,
+            email -> email.mime().length,
+            MAX_SINGLES_BYTES_PER_COMMIT);
     this.events = events;
     this.settings = settings;
     this.defaultFrom =

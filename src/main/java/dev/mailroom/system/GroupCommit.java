@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
@@ -40,6 +41,8 @@ public final class GroupCommit<T, R> {
   private final Function<List<T>, List<R>> storeAll;
   private final int writers;
   private final int maxGroup;
+  private final ToLongFunction<T> size;
+  private final long maxGroupBytes;
   private final ReentrantLock lock = new ReentrantLock();
 
   /** Items not yet taken by a writer, oldest first. Guarded by {@link #lock}. */
@@ -53,11 +56,21 @@ public final class GroupCommit<T, R> {
    *     stored for each, in order
    * @param writers how many groups may be stored at once
    * @param maxGroup the most items one group holds
+   * @param size an item's size in bytes, as {@code storeAll} will send it
+   * @param maxGroupBytes the most bytes one group holds; its first item always goes, however large,
+   *     so that large items are stored one per group rather than never
    */
-  public GroupCommit(Function<List<T>, List<R>> storeAll, int writers, int maxGroup) {
-    if (writers < 1 || maxGroup < 1) {
-      throw new IllegalArgumentException("writers and maxGroup must be at least 1");
+  public GroupCommit(
+      Function<List<T>, List<R>> storeAll,
+      int writers,
+      int maxGroup,
+      ToLongFunction<T> size,
+      long maxGroupBytes) {
+    if (writers < 1 || maxGroup < 1 || maxGroupBytes < 1) {
+      throw new IllegalArgumentException("writers, maxGroup and maxGroupBytes must be at least 1");
     }
+    this.size = size;
+    this.maxGroupBytes = maxGroupBytes;
     this.storeAll = storeAll;
     this.writers = writers;
     this.maxGroup = maxGroup;
@@ -116,7 +129,13 @@ public final class GroupCommit<T, R> {
   /** Takes the oldest waiting items, stores them without the lock, and hands over to the next. */
   private void writeOneGroup() {
     List<Pending<T, R>> group = new ArrayList<>(Math.min(waiting.size(), maxGroup));
+    long bytes = 0;
     while (group.size() < maxGroup && !waiting.isEmpty()) {
+      long next = size.applyAsLong(waiting.peekFirst().item);
+      if (!group.isEmpty() && bytes + next > maxGroupBytes) {
+        break;
+      }
+      bytes += next;
       group.add(waiting.pollFirst());
     }
     writing++;

@@ -42,7 +42,9 @@ class GroupCommitTest {
               return group.stream().map(String::toUpperCase).toList();
             },
             2,
-            64);
+            64,
+            String::length,
+            Long.MAX_VALUE);
 
     assertThat(commit.store("a")).isEqualTo("A");
     assertThat(commit.store("b")).isEqualTo("B");
@@ -67,7 +69,9 @@ class GroupCommitTest {
               return group.stream().map(item -> -item).toList();
             },
             2,
-            8);
+            8,
+            item -> 1,
+            Long.MAX_VALUE);
 
     CountDownLatch start = new CountDownLatch(1);
     List<Future<Boolean>> calls = new ArrayList<>();
@@ -161,6 +165,34 @@ class GroupCommitTest {
     assertThat(stored).containsExactlyInAnyOrder("after");
   }
 
+  @Test
+  void aGroupIsCutAtItsByteLimitAndAnItemLargerThanTheLimitIsStoredAlone() throws Exception {
+    List<List<String>> groups = Collections.synchronizedList(new ArrayList<>());
+    HeldWriter held =
+        new HeldWriter(
+            group -> {
+              groups.add(group);
+              return group;
+            },
+            10);
+
+    List<Future<?>> queued = new ArrayList<>();
+    for (String item : List.of("aaaa", "bbbb", "cccc", "a-large-item", "dd")) {
+      queued.add(callers.submit(() -> held.commit.store(item)));
+      // One at a time, so they queue in this order.
+      int waiting = queued.size();
+      await().atMost(Duration.ofSeconds(10)).until(() -> held.commit.waiting() == waiting);
+    }
+    held.releaseOnce(5);
+    for (Future<?> call : queued) {
+      call.get(10, TimeUnit.SECONDS);
+    }
+
+    assertThat(groups)
+        .containsExactly(
+            List.of("aaaa", "bbbb"), List.of("cccc"), List.of("a-large-item"), List.of("dd"));
+  }
+
   /**
    * A commit with one writer, held inside the group of the item {@code "hold"}: what is stored
    * meanwhile waits, and forms one group once the writer is released. Other groups go to {@code
@@ -173,6 +205,11 @@ class GroupCommitTest {
     private final Future<?> holder;
 
     HeldWriter(Function<List<String>, List<String>> storeAll) throws InterruptedException {
+      this(storeAll, Long.MAX_VALUE);
+    }
+
+    HeldWriter(Function<List<String>, List<String>> storeAll, long maxGroupBytes)
+        throws InterruptedException {
       commit =
           new GroupCommit<>(
               group -> {
@@ -184,7 +221,9 @@ class GroupCommitTest {
                 return storeAll.apply(group);
               },
               1,
-              64);
+              64,
+              String::length,
+              maxGroupBytes);
       holder = callers.submit(() -> commit.store("hold"));
       assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
     }
