@@ -9,6 +9,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.transaction.CannotCreateTransactionException;
@@ -25,10 +26,12 @@ import org.springframework.transaction.TransactionSystemException;
  * alone is not held back: with a writer free it stores its item at once, so a quiet service answers
  * as fast as without grouping.
  *
- * <p>When a group fails, each of its items is stored again on its own, so one caller's bad item (a
- * constraint it breaks) fails that caller only. A database that is unavailable fails the whole
- * group at once, with the one exception. Every wait is bounded by the writers' own: a writer holds
- * a caller only while {@code storeAll} runs, which the pool's and the database's timeouts bound.
+ * <p>When a statement of a group is refused (a constraint one item breaks), the transaction is
+ * rolled back and each item is stored again on its own, so the bad item fails its caller only. A
+ * database that is unavailable, or any other failure, fails the whole group at once, with the one
+ * exception, and nothing is stored again: such a failure may come after the commit. Every wait is
+ * bounded by the writers' own: a writer holds a caller only while {@code storeAll} runs, which the
+ * pool's and the database's timeouts bound.
  *
  * @param <T> what callers hand in
  * @param <R> what is stored for each
@@ -158,13 +161,11 @@ public final class GroupCommit<T, R> {
   }
 
   private void store(List<Pending<T, R>> group) {
+    List<R> results;
     try {
-      List<R> results = storeAll.apply(group.stream().map(p -> p.item).toList());
-      for (int i = 0; i < group.size(); i++) {
-        group.get(i).result = results.get(i);
-      }
+      results = storeAll.apply(group.stream().map(p -> p.item).toList());
     } catch (RuntimeException | Error e) {
-      if (group.size() == 1 || databaseUnavailable(e)) {
+      if (group.size() == 1 || !retryOneByOne(e)) {
         group.forEach(p -> p.failure = e);
         return;
       }
@@ -175,7 +176,28 @@ public final class GroupCommit<T, R> {
           p.failure = single;
         }
       }
+      return;
     }
+    if (results.size() != group.size()) {
+      // Stored, but unanswerable: failed, never stored again.
+      IllegalStateException e =
+          new IllegalStateException(results.size() + " results for " + group.size() + " items");
+      group.forEach(p -> p.failure = e);
+      return;
+    }
+    for (int i = 0; i < group.size(); i++) {
+      group.get(i).result = results.get(i);
+    }
+  }
+
+  /**
+   * Whether a group's failure may be one item's fault, and storing the items again one by one is
+   * safe: a statement refused with the transaction rolled back. Not when the database is
+   * unavailable, and not for anything else, which may come after the commit (from a listener of
+   * it), when storing again would store twice.
+   */
+  private static boolean retryOneByOne(Throwable e) {
+    return e instanceof DataAccessException && !databaseUnavailable(e);
   }
 
   /**

@@ -147,6 +147,28 @@ class GroupCommitTest {
   }
 
   @Test
+  void aFailureThatIsNotARefusedStatementFailsTheWholeGroupWithoutStoringAgain() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    HeldWriter held =
+        new HeldWriter(
+            group -> {
+              attempts.incrementAndGet();
+              // As a listener of the commit could: after the items were stored.
+              throw new IllegalStateException("after the commit");
+            });
+
+    Future<?> first = callers.submit(() -> held.commit.store("first"));
+    Future<?> second = callers.submit(() -> held.commit.store("second"));
+    held.releaseOnce(2);
+
+    for (Future<?> call : List.of(first, second)) {
+      assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class);
+    }
+    assertThat(attempts.get()).isEqualTo(1);
+  }
+
+  @Test
   void aCallerInterruptedBeforeAWriterTookItsItemLeavesNothingStored() throws Exception {
     Set<String> stored = ConcurrentHashMap.newKeySet();
     HeldWriter held =
