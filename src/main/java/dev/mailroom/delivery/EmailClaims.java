@@ -5,16 +5,17 @@ import dev.mailroom.event.EmailEvents;
 import dev.mailroom.relay.SendResult;
 import dev.mailroom.relay.SmtpReply;
 import dev.mailroom.system.SqlTransactions;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -42,6 +43,11 @@ class EmailClaims {
    * is also cut at {@link #MAX_BATCH_BYTES} of stored messages (the first email always goes), so a
    * worker never holds more than that plus one message: rows locked but cut are free again when the
    * claim commits. octet_length reads a stored value's size without reading the value.
+   *
+   * <p>The recipients come back with each row, as three arrays in position order, from a lateral
+   * lookup by the recipients' primary key: one statement and one plan for the whole claim. (As a
+   * separate {@code email_id = ANY(...)} query it was planned once, while the table was new and
+   * small, and that generic plan scanned the whole table on every claim until the next ANALYZE.)
    */
   static final String CLAIM =
       """
@@ -62,9 +68,16 @@ class EmailClaims {
                                LIMIT :limit
                                FOR UPDATE SKIP LOCKED) locked) sized
                WHERE before < :maxBytes) due
+             CROSS JOIN LATERAL
+             (SELECT array_agg(CAST(r.position AS integer) ORDER BY r.position) AS positions,
+                     array_agg(r.address ORDER BY r.position) AS addresses,
+                     array_agg(r.status ORDER BY r.position) AS statuses
+                FROM email_recipients r
+               WHERE r.email_id = due.id) recipients
        WHERE e.id = due.id
       RETURNING e.id, e.project, e.claim_token, e.envelope_from, e.mime, e.attempts, e.created_at,
-                e.expires_at, e.priority, due.due_at AS was_due, e.due_at AS lease_until
+                e.expires_at, e.priority, due.due_at AS was_due, e.due_at AS lease_until,
+                recipients.positions, recipients.addresses, recipients.statuses
       """;
 
   /** Message bytes one claim may load; messages with attachments can be megabytes each. */
@@ -106,7 +119,8 @@ class EmailClaims {
         @Nullable Instant expiresAt,
         int priority,
         Instant wasDue,
-        Instant leaseUntil) {}
+        Instant leaseUntil,
+        List<ClaimedEmail.Recipient> recipients) {}
     List<Row> rows =
         jdbc
             .sql(CLAIM)
@@ -127,31 +141,12 @@ class EmailClaims {
                         instant(rs.getTimestamp("expires_at")),
                         rs.getInt("priority"),
                         rs.getTimestamp("was_due").toInstant(),
-                        rs.getTimestamp("lease_until").toInstant()))
+                        rs.getTimestamp("lease_until").toInstant(),
+                        recipients(rs)))
             .stream()
             // RETURNING has no order: send the batch in the order it was claimed.
             .sorted(Comparator.comparingInt(Row::priority).thenComparing(Row::wasDue))
             .toList();
-    if (rows.isEmpty()) {
-      return List.of();
-    }
-    Map<UUID, List<ClaimedEmail.Recipient>> recipients = new HashMap<>();
-    jdbc.sql(
-            """
-            SELECT email_id, position, address, status FROM email_recipients
-             WHERE email_id = ANY(:ids) ORDER BY email_id, position
-            """)
-        .param("ids", rows.stream().map(Row::id).toArray(UUID[]::new))
-        .query(
-            rs -> {
-              recipients
-                  .computeIfAbsent(rs.getObject("email_id", UUID.class), k -> new ArrayList<>())
-                  .add(
-                      new ClaimedEmail.Recipient(
-                          rs.getInt("position"),
-                          rs.getString("address"),
-                          RecipientStatus.valueOf(rs.getString("status"))));
-            });
     return rows.stream()
         .map(
             r ->
@@ -165,8 +160,25 @@ class EmailClaims {
                     r.createdAt(),
                     r.expiresAt(),
                     r.leaseUntil(),
-                    recipients.getOrDefault(r.id(), List.of())))
+                    r.recipients()))
         .toList();
+  }
+
+  /** The recipients a claimed row came back with, in position order (none: an empty list). */
+  private static List<ClaimedEmail.Recipient> recipients(ResultSet rs) throws SQLException {
+    Array positions = rs.getArray("positions");
+    if (positions == null) {
+      return List.of();
+    }
+    Integer[] position = (Integer[]) positions.getArray();
+    String[] address = (String[]) rs.getArray("addresses").getArray();
+    String[] status = (String[]) rs.getArray("statuses").getArray();
+    List<ClaimedEmail.Recipient> recipients = new ArrayList<>(position.length);
+    for (int i = 0; i < position.length; i++) {
+      recipients.add(
+          new ClaimedEmail.Recipient(position[i], address[i], RecipientStatus.valueOf(status[i])));
+    }
+    return List.copyOf(recipients);
   }
 
   /** One attempt's outcome, ready to be written. */
