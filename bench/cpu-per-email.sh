@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # CPU time per accepted email: far less sensitive to the machine's load than throughput.
 # Starts the jar against the machine's PostgreSQL (database mailroom_cpu, dropped and created) and
-# an smtp-sink, warms it up with wrk, then prints the JVM's CPU time and its request threads' CPU
-# time over a measured wrk run, divided by the emails accepted. Run as root, after bench/run.sh has
-# installed wrk and postfix (for smtp-sink) and PostgreSQL is running. See "Where the time goes".
+# an smtp-sink, warms it up with wrk until the JIT has settled, then prints the JVM's CPU time and
+# its request threads' CPU time over a measured wrk run, divided by the emails accepted. Run as
+# root, after bench/run.sh has installed wrk and postfix (for smtp-sink) and PostgreSQL is
+# running. See "Where the time goes".
 #
 #   bench/cpu-per-email.sh [jar]               # default: target/mailroom-*.jar
 #   PROFILE=1 bench/cpu-per-email.sh           # also an async-profiler CPU profile, collapsed
@@ -15,7 +16,10 @@ JAR=${1:-$(ls "$ROOT"/target/mailroom-*.jar | grep -v -- -plain.jar | head -1)}
 W=${BENCH_WORK:-/var/tmp/mailroom-cpu.$$}
 APP=${BENCH_APP_PORT:-18630} MGMT=${BENCH_MGMT_PORT:-18631} SINK=${BENCH_SINK_PORT:-18632}
 DBP=${BENCH_PG_PORT:-5432} DB=${BENCH_DB:-mailroom_cpu}
-WARM=${BENCH_WARMUP_S:-45} MEASURE=${BENCH_MEASURE_S:-40}
+# Warm-up as in bench/run.sh: at least WARM seconds, then on in slices until one in which the JIT
+# compilers used at most JIT_SETTLED_PCT % of the JVM's CPU (at most WARM_MAX seconds).
+WARM=${BENCH_WARMUP_S:-20} WARM_MAX=${BENCH_WARMUP_MAX_S:-300} SLICE=${BENCH_WARMUP_SLICE_S:-10}
+JIT_SETTLED_PCT=${BENCH_JIT_SETTLED_PCT:-5} MEASURE=${BENCH_MEASURE_S:-40}
 AP=${BENCH_ASPROF_LIB:-}
 PID="" SINKPID=""
 cleanup() {
@@ -63,13 +67,24 @@ ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
 # Thread names are cut at 15 characters: the request threads are "http-nio-<port>-".
 request_ticks() { cat /proc/"$PID"/task/*/stat 2>/dev/null | awk '/\(http-nio-/ { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'; }
 dispatcher_ticks() { cat /proc/"$PID"/task/*/stat 2>/dev/null | awk '/\(dispatcher-/ { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'; }
-wrk_run "$WARM" >"$W/wrk-warmup.txt" 2>&1
+jit_ticks() { cat /proc/"$PID"/task/*/stat 2>/dev/null | awk '/\(C[12] CompilerThre/ { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'; }
+warm_start=$(date +%s)
+while :; do
+  j0=$(jit_ticks) c0=$(ticks)
+  wrk_run "$SLICE" >"$W/wrk-warmup.txt" 2>&1
+  j1=$(jit_ticks) c1=$(ticks)
+  jit=$(awk "BEGIN { printf \"%.1f\", ($c1 > $c0) ? 100 * ($j1 - $j0) / ($c1 - $c0) : 0 }")
+  warmed=$(($(date +%s) - warm_start))
+  ((warmed >= WARM)) && awk "BEGIN { exit !($jit <= $JIT_SETTLED_PCT) }" && break
+  ((warmed >= WARM_MAX)) && break
+done
 c0=$(ticks) r0=$(request_ticks) d0=$(dispatcher_ticks)
 wrk_run "$MEASURE" >"$W/wrk.txt" 2>&1
 c1=$(ticks) r1=$(request_ticks) d1=$(dispatcher_ticks)
 hz=$(getconf CLK_TCK)
 accepted=$(grep -o 'accepted=[0-9]*' "$W/wrk.txt" | cut -d= -f2)
 ((accepted > 0)) || { cat "$W/wrk.txt"; exit 1; }
+printf 'warmup_s=%d warmup_last_jit_pct=%s\n' "$warmed" "$jit"
 printf 'accepted=%d jvm_cpu_ms_per_email=%.2f request_threads_cpu_ms_per_email=%.2f dispatcher_cpu_ms_per_email=%.2f vm_hwm_mb=%s load=%s\n' "$accepted" \
   "$(awk "BEGIN { print ($c1 - $c0) * 1000 / $hz / $accepted }")" \
   "$(awk "BEGIN { print ($r1 - $r0) * 1000 / $hz / $accepted }")" \
