@@ -3,7 +3,7 @@
 # See "Performance" in the README. Run as root on Debian (it installs postfix, wrk, python3, jq
 # and PostgreSQL from Debian packages when missing). Not part of ./mvnw verify.
 #
-#   bench/run.sh                      # everything, about 10 minutes
+#   bench/run.sh                      # everything, 12-25 minutes (the warm-ups wait for the JIT)
 #   BENCH_SKIP_BUILD=1 bench/run.sh   # reuse target/mailroom-*.jar
 #   BENCH_PHASES=b,d,e bench/run.sh   # only some phases (a..g); the others are reported "not run"
 #   BENCH_JAVA_EXTRA_OPTS=-XX:NativeMemoryTracking=summary BENCH_PHASES=c bench/run.sh

@@ -8,12 +8,14 @@ import dev.mailroom.email.EmailView.Tls;
 import dev.mailroom.event.EmailEvent;
 import dev.mailroom.event.EmailEventType;
 import dev.mailroom.event.EmailEvents;
-import dev.mailroom.system.SqlTransactions;
+import dev.mailroom.event.TimelineEvent;
 import java.sql.Array;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -29,7 +31,6 @@ import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -56,16 +57,13 @@ class EmailRepository {
   private final NamedParameterJdbcTemplate named;
   private final JsonMapper json;
   private final EmailEvents events;
-  private final TransactionTemplate readOnly;
 
   EmailRepository(
       JdbcClient jdbc,
       JdbcTemplate batch,
       NamedParameterJdbcTemplate named,
       JsonMapper json,
-      EmailEvents events,
-      SqlTransactions transactions) {
-    this.readOnly = transactions.readOnly();
+      EmailEvents events) {
     this.jdbc = jdbc;
     this.batch = batch;
     this.named = named;
@@ -441,48 +439,96 @@ class EmailRepository {
    * @return empty when there is no such email in the project
    */
   Optional<EmailView> find(UUID id, @Nullable String project) {
-    // Its four reads in one snapshot: a status and the attempts or events that led to it.
-    return readOnly.execute(tx -> findNow(id, project));
+    MapSqlParameterSource parameters =
+        new MapSqlParameterSource()
+            .addValue("id", id)
+            .addValue("waiting", WAITING)
+            .addValue("project", project, Types.VARCHAR);
+    return Optional.ofNullable(named.execute(FIND, parameters, this::readFound));
   }
 
-  private Optional<EmailView> findNow(UUID id, @Nullable String project) {
-    return jdbc.sql(
-            """
-            SELECT id, project, status, message_id, from_address, subject, template_name, template_version,
-                   template_locale, tags, metadata::text AS metadata, priority, created_at,
-                   send_at, expires_at, sent_at,
-                   CASE WHEN status = ANY(CAST(:waiting AS text[])) THEN due_at END AS next_attempt_at,
-                   failure_reason, failure_detail
-              FROM emails WHERE id = :id AND """
-                + IN_PROJECT)
-        .param("id", id)
-        .param("waiting", WAITING)
-        .param("project", project, Types.VARCHAR)
-        .query((rs, n) -> view(rs))
-        .optional()
-        .map(
-            email ->
-                new EmailView(
-                    email.id(),
-                    email.project(),
-                    email.status(),
-                    email.messageId(),
-                    email.from(),
-                    email.subject(),
-                    email.template(),
-                    recipients(id),
-                    attempts(id),
-                    events.timeline(id),
-                    email.tags(),
-                    email.metadata(),
-                    email.priority(),
-                    email.createdAt(),
-                    email.sendAt(),
-                    email.expiresAt(),
-                    email.sentAt(),
-                    email.nextAttemptAt(),
-                    email.failureReason(),
-                    email.failureDetail()));
+  /**
+   * The email row, its recipients, its attempts and its events: four statements sent together, so
+   * one round trip. The driver sends them with one sync message, which PostgreSQL runs as one
+   * implicit transaction.
+   */
+  private static final String FIND =
+      """
+      SELECT id, project, status, message_id, from_address, subject, template_name, template_version,
+             template_locale, tags, metadata::text AS metadata, priority, created_at,
+             send_at, expires_at, sent_at,
+             CASE WHEN status = ANY(CAST(:waiting AS text[])) THEN due_at END AS next_attempt_at,
+             failure_reason, failure_detail
+        FROM emails WHERE id = :id AND %s;
+      SELECT kind, address, display_name, status, reply_code, enhanced_code, reply_text,
+             bounce_kind, bounce_status, bounce_diagnostic, bounced_at
+        FROM email_recipients WHERE email_id = :id ORDER BY position;
+      SELECT number, started_at, relay, outcome, reply_code, enhanced_code, reply_text,
+             duration_ms, dispatcher, tls_protocol, tls_cipher
+        FROM delivery_attempts WHERE email_id = :id ORDER BY number, id;
+      """
+              .formatted(IN_PROJECT)
+          + EmailEvents.TIMELINE;
+
+  private @Nullable EmailView readFound(PreparedStatement statement) throws SQLException {
+    statement.execute();
+    EmailView email = null;
+    try (ResultSet rs = statement.getResultSet()) {
+      if (rs.next()) {
+        email = view(rs);
+      }
+    }
+    List<Recipient> recipients = new ArrayList<>();
+    List<Attempt> attempts = new ArrayList<>();
+    List<TimelineEvent> timeline = new ArrayList<>();
+    nextResult(statement);
+    try (ResultSet rs = statement.getResultSet()) {
+      while (rs.next()) {
+        recipients.add(recipient(rs));
+      }
+    }
+    nextResult(statement);
+    try (ResultSet rs = statement.getResultSet()) {
+      while (rs.next()) {
+        attempts.add(attempt(rs));
+      }
+    }
+    nextResult(statement);
+    try (ResultSet rs = statement.getResultSet()) {
+      while (rs.next()) {
+        timeline.add(events.timelineEvent(rs));
+      }
+    }
+    if (email == null) {
+      return null;
+    }
+    return new EmailView(
+        email.id(),
+        email.project(),
+        email.status(),
+        email.messageId(),
+        email.from(),
+        email.subject(),
+        email.template(),
+        List.copyOf(recipients),
+        List.copyOf(attempts),
+        List.copyOf(timeline),
+        email.tags(),
+        email.metadata(),
+        email.priority(),
+        email.createdAt(),
+        email.sendAt(),
+        email.expiresAt(),
+        email.sentAt(),
+        email.nextAttemptAt(),
+        email.failureReason(),
+        email.failureDetail());
+  }
+
+  private static void nextResult(PreparedStatement statement) throws SQLException {
+    if (!statement.getMoreResults()) {
+      throw new SQLException("FIND returned fewer result sets than it has statements");
+    }
   }
 
   /** The email row alone; recipients and attempts are read by their own queries. */
@@ -514,46 +560,26 @@ class EmailRepository {
         rs.getString("failure_detail"));
   }
 
-  private List<Recipient> recipients(UUID id) {
-    return jdbc.sql(
-            """
-            SELECT kind, address, display_name, status, reply_code, enhanced_code, reply_text,
-                   bounce_kind, bounce_status, bounce_diagnostic, bounced_at
-              FROM email_recipients WHERE email_id = :id ORDER BY position
-            """)
-        .param("id", id)
-        .query(
-            (rs, n) ->
-                new Recipient(
-                    rs.getString("kind"),
-                    rs.getString("address"),
-                    rs.getString("display_name"),
-                    RecipientStatus.valueOf(rs.getString("status")),
-                    reply(rs),
-                    bounce(rs)))
-        .list();
+  private static Recipient recipient(ResultSet rs) throws SQLException {
+    return new Recipient(
+        rs.getString("kind"),
+        rs.getString("address"),
+        rs.getString("display_name"),
+        RecipientStatus.valueOf(rs.getString("status")),
+        reply(rs),
+        bounce(rs));
   }
 
-  private List<Attempt> attempts(UUID id) {
-    return jdbc.sql(
-            """
-            SELECT number, started_at, relay, outcome, reply_code, enhanced_code, reply_text,
-                   duration_ms, dispatcher, tls_protocol, tls_cipher
-              FROM delivery_attempts WHERE email_id = :id ORDER BY number, id
-            """)
-        .param("id", id)
-        .query(
-            (rs, n) ->
-                new Attempt(
-                    rs.getInt("number"),
-                    instant(rs, "started_at"),
-                    rs.getString("relay"),
-                    rs.getString("outcome"),
-                    reply(rs),
-                    rs.getLong("duration_ms"),
-                    rs.getString("dispatcher"),
-                    tls(rs)))
-        .list();
+  private static Attempt attempt(ResultSet rs) throws SQLException {
+    return new Attempt(
+        rs.getInt("number"),
+        instant(rs, "started_at"),
+        rs.getString("relay"),
+        rs.getString("outcome"),
+        reply(rs),
+        rs.getLong("duration_ms"),
+        rs.getString("dispatcher"),
+        tls(rs));
   }
 
   private static @Nullable Tls tls(ResultSet rs) throws SQLException {

@@ -1,6 +1,8 @@
 package dev.mailroom.event;
 
 import dev.mailroom.system.SqlTransactions;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -107,25 +109,27 @@ public class EmailEvents {
     }
   }
 
-  /** The email's events, oldest first: one statement, in the caller's transaction if any. */
-  public List<TimelineEvent> timeline(UUID emailId) {
-    return jdbc.sql(
-            """
-            SELECT e.type, e.occurred_at, r.address, e.data::text AS data
-              FROM email_events e
-              LEFT JOIN email_recipients r
-                ON r.email_id = e.email_id AND r.position = e.recipient
-             WHERE e.email_id = :id
-             ORDER BY e.occurred_at, e.id
-            """)
-        .param("id", emailId)
-        .query(
-            (rs, n) ->
-                new TimelineEvent(
-                    rs.getString("type"),
-                    rs.getTimestamp("occurred_at").toInstant(),
-                    rs.getString("address"),
-                    json.readValue(rs.getString("data"), DATA)))
-        .list();
+  /**
+   * The statement that reads an email's events, oldest first, by its one named parameter {@code
+   * :id}; {@link #timelineEvent} maps its rows. Given out so that the email's own reads and this
+   * one go to the database together, in one round trip.
+   */
+  public static final String TIMELINE =
+      """
+      SELECT e.type, e.occurred_at, r.address, e.data::text AS data
+        FROM email_events e
+        LEFT JOIN email_recipients r
+          ON r.email_id = e.email_id AND r.position = e.recipient
+       WHERE e.email_id = :id
+       ORDER BY e.occurred_at, e.id
+      """;
+
+  /** One row of {@link #TIMELINE}. */
+  public TimelineEvent timelineEvent(ResultSet rs) throws SQLException {
+    return new TimelineEvent(
+        rs.getString("type"),
+        rs.getTimestamp("occurred_at").toInstant(),
+        rs.getString("address"),
+        json.readValue(rs.getString("data"), DATA));
   }
 }
