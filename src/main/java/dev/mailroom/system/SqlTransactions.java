@@ -21,23 +21,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class SqlTransactions {
 
   private final TransactionTemplate template;
-  private final TransactionTemplate readOnly;
 
   SqlTransactions(DataSource dataSource) {
     DataSourceTransactionManager manager = new DataSourceTransactionManager(dataSource);
     this.template = new TransactionTemplate(manager);
-    this.readOnly = new TransactionTemplate(manager);
-    this.readOnly.setReadOnly(true);
   }
 
   /** A read-write transaction with the default isolation, propagation REQUIRED. */
   public TransactionTemplate template() {
     return template;
-  }
-
-  /** A read-only transaction, for several reads that must see one snapshot of the data. */
-  public TransactionTemplate readOnly() {
-    return readOnly;
   }
 
   /**
