@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
@@ -478,30 +479,12 @@ class EmailRepository {
         email = view(rs);
       }
     }
-    List<Recipient> recipients = new ArrayList<>();
-    List<Attempt> attempts = new ArrayList<>();
-    List<TimelineEvent> timeline = new ArrayList<>();
-    nextResult(statement);
-    try (ResultSet rs = statement.getResultSet()) {
-      while (rs.next()) {
-        recipients.add(recipient(rs));
-      }
-    }
-    nextResult(statement);
-    try (ResultSet rs = statement.getResultSet()) {
-      while (rs.next()) {
-        attempts.add(attempt(rs));
-      }
-    }
-    nextResult(statement);
-    try (ResultSet rs = statement.getResultSet()) {
-      while (rs.next()) {
-        timeline.add(events.timelineEvent(rs));
-      }
-    }
     if (email == null) {
       return null;
     }
+    List<Recipient> recipients = nextRows(statement, (rs, n) -> recipient(rs));
+    List<Attempt> attempts = nextRows(statement, (rs, n) -> attempt(rs));
+    List<TimelineEvent> timeline = nextRows(statement, (rs, n) -> events.timelineEvent(rs));
     return new EmailView(
         email.id(),
         email.project(),
@@ -510,9 +493,9 @@ class EmailRepository {
         email.from(),
         email.subject(),
         email.template(),
-        List.copyOf(recipients),
-        List.copyOf(attempts),
-        List.copyOf(timeline),
+        recipients,
+        attempts,
+        timeline,
         email.tags(),
         email.metadata(),
         email.priority(),
@@ -525,13 +508,24 @@ class EmailRepository {
         email.failureDetail());
   }
 
-  private static void nextResult(PreparedStatement statement) throws SQLException {
+  /** The rows of the statement's next result set. */
+  private static <T> List<T> nextRows(PreparedStatement statement, RowMapper<T> mapper)
+      throws SQLException {
     if (!statement.getMoreResults()) {
       throw new SQLException("FIND returned fewer result sets than it has statements");
     }
+    List<T> rows = new ArrayList<>();
+    try (ResultSet rs = statement.getResultSet()) {
+      while (rs.next()) {
+        rows.add(mapper.mapRow(rs, rows.size()));
+      }
+    }
+    return List.copyOf(rows);
   }
 
-  /** The email row alone; recipients and attempts are read by their own queries. */
+  /**
+   * The email row alone: recipients, attempts and events come from the other statements of FIND.
+   */
   private EmailView view(ResultSet rs) throws SQLException {
     String templateName = rs.getString("template_name");
     return new EmailView(
