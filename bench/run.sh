@@ -227,15 +227,16 @@ jit_share() { # jit0 jvm0 -> percent of the JVM's CPU since then that went to th
 
 # warm_up prefix slice-function: runs the slice (one WARMUP_SLICE_S of load, which sets SLICE_RATE)
 # for at least WARMUP_S seconds, then until a slice in which the JIT compilers used at most
-# JIT_SETTLED_PCT % of the JVM's CPU, or WARMUP_MAX_S has passed. Sets <prefix>_WARM_S (seconds),
-# <prefix>_WARM_JIT (the last slice's share) and <prefix>_WARM_PACE (each slice's rate).
+# JIT_SETTLED_PCT % of the JVM's CPU, or WARMUP_MAX_S has passed; a failed slice fails it. Sets
+# <prefix>_WARM_S (seconds), <prefix>_WARM_JIT (the last slice's share) and <prefix>_WARM_PACE
+# (each slice's rate).
 warm_up() {
   local prefix=$1 slice=$2 start j0 c0 pct elapsed pace=""
   start=$(now)
   while :; do
     j0=$(jit_ticks) c0=$(jvm_ticks)
     SLICE_RATE="?"
-    "$slice"
+    "$slice" || { log "    warm-up slice failed"; return 1; }
     pct=$(jit_share "$j0" "$c0")
     elapsed=$(calc '%.0f' "$(now) - $start")
     pace="${pace:+$pace, }$SLICE_RATE"
@@ -272,7 +273,7 @@ bench_end_to_end() {
   start_jar e2e true || return 1
   local lua="$BENCH/lib/post-email.lua" url="http://127.0.0.1:$APP_PORT"
   prime
-  warm_up R_E2E e2e_slice
+  warm_up R_E2E e2e_slice || return 1
   local t0 t1 s0 j0 c0
   s0=$(sink_count app)
   t0=$(sql -c "SELECT now()")
@@ -347,7 +348,7 @@ bench_batch() {
       -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' \
       --data-binary @"$WORK/batch.json" "http://127.0.0.1:$APP_PORT/emails/batch"
   }
-  warm_up R_BATCH batch_slice # the outbox is emptied after each slice
+  warm_up R_BATCH batch_slice || return 1 # the outbox is emptied after each slice
   local t0 t1 ok
   t0=$(now)
   post_batches "$batches" >"$WORK/batch-codes.txt"
@@ -386,7 +387,7 @@ TRUNCATE emails CASCADE;
 COMMIT;
 SQL
   start_jar drain true || return 1
-  warm_up R_DRAIN drain_slice
+  warm_up R_DRAIN drain_slice || return 1
   s0=$(sink_count app)
   SQL_TIMEOUT=600 sql >/dev/null <<'SQL' || return 1
 BEGIN;
