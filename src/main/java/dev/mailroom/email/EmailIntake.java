@@ -163,9 +163,19 @@ public class EmailIntake {
 
   /**
    * Stores single sends gathered from concurrent requests in one transaction, their suppressions
-   * looked up in it: one query per project of the group.
+   * looked up in it: one query per project of the group. A group of one, all a quiet service sees,
+   * needs no transaction: its suppressions are looked up, then the email with its recipients and
+   * events is one statement, which commits by itself. Two round trips instead of four (the lookup,
+   * the email, its events and the commit), and at light load each one is about a millisecond.
    */
   private List<NewEmail> storeSingles(List<NewEmail> group) {
+    if (group.size() == 1) {
+      NewEmail email = group.get(0);
+      NewEmail marked = suppress(email.project(), group).get(0);
+      emails.insert(marked);
+      stored(List.of(marked));
+      return List.of(marked);
+    }
     return transaction.execute(
         tx -> {
           List<NewEmail> marked = new ArrayList<>(group);
@@ -181,11 +191,7 @@ public class EmailIntake {
                   marked.set(positions.get(j), suppressed.get(j));
                 }
               });
-          if (marked.size() == 1) {
-            emails.insert(marked.get(0));
-          } else {
-            emails.insertEach(marked);
-          }
+          emails.insertEach(marked);
           stored(marked);
           return marked;
         });

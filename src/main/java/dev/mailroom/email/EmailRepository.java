@@ -141,9 +141,10 @@ class EmailRepository {
   }
 
   /**
-   * Inserts one email and its recipients in one statement, so in one round trip: intake's single
-   * sends are the hot path, and each round trip costs more CPU in the driver and the pool than the
-   * rows themselves.
+   * Inserts one email, its recipients and its events (with their webhook deliveries) in one
+   * statement, so in one round trip: intake's single sends are the hot path, and at light load its
+   * latency is the number of round trips. The statement is atomic by itself, so it needs no
+   * transaction; inside one, it joins it.
    */
   void insert(NewEmail email) {
     int n = email.recipients().size();
@@ -158,21 +159,21 @@ class EmailRepository {
       names[i] = r.name();
       statuses[i] = r.status().name();
     }
-    named.update(
-        INSERT_EMAIL_WITH_RECIPIENTS,
+    events.recordWith(
+        EMAIL_WITH_RECIPIENTS,
         row(email, null)
             .addValue("kinds", kinds)
             .addValue("addresses", addresses)
             .addValue("names", names)
-            .addValue("statuses", statuses));
-    recordAccepted(List.of(email));
+            .addValue("statuses", statuses),
+        accepted(List.of(email)));
   }
 
   /**
-   * The facts of an intake, in its transaction: each email accepted, and each recipient the
-   * project's suppression list left out (with the email's failure when it left out every one).
+   * The facts of an intake: each email accepted, and each recipient the project's suppression list
+   * left out (with the email's failure when it left out every one).
    */
-  private void recordAccepted(List<NewEmail> emails) {
+  private static List<EmailEvent> accepted(List<NewEmail> emails) {
     Instant now = Instant.now();
     List<EmailEvent> facts = new java.util.ArrayList<>();
     for (NewEmail email : emails) {
@@ -205,7 +206,7 @@ class EmailRepository {
                 Map.of("reason", email.failureReason())));
       }
     }
-    events.record(facts);
+    return facts;
   }
 
   /**
@@ -255,7 +256,7 @@ class EmailRepository {
           java.sql.Types.VARCHAR,
           java.sql.Types.VARCHAR
         });
-    recordAccepted(emails);
+    events.record(accepted(emails));
   }
 
   private static final String INSERT_EMAIL =
@@ -273,19 +274,24 @@ class EmailRepository {
                      ELSE GREATEST(CAST(:sendAt AS timestamptz), now()) END,
                 :failureReason, :failureDetail)""";
 
-  /** The recipients, in order, from three arrays; their foreign key is checked at the end. */
-  private static final String INSERT_EMAIL_WITH_RECIPIENTS =
-      "WITH email AS ("
+  /**
+   * The email and its recipients, in order, from four arrays, as common table expressions to run
+   * with the email's events (see {@link EmailEvents#recordWith}); the foreign keys are checked at
+   * the end of the statement.
+   */
+  private static final String EMAIL_WITH_RECIPIENTS =
+      "changed AS ("
           + INSERT_EMAIL
-          + " RETURNING id)\n"
+          + " RETURNING id),\n"
           + """
-          INSERT INTO email_recipients (email_id, position, kind, address, display_name, status)
-          SELECT email.id, r.position - 1, r.kind, r.address, r.display_name, r.status
-            FROM email,
-                 unnest(CAST(:kinds AS text[]), CAST(:addresses AS text[]),
-                        CAST(:names AS text[]), CAST(:statuses AS text[]))
-                   WITH ORDINALITY AS r (kind, address, display_name, status, position)
-          """;
+          recipients_in AS (
+            INSERT INTO email_recipients (email_id, position, kind, address, display_name, status)
+            SELECT changed.id, r.position - 1, r.kind, r.address, r.display_name, r.status
+              FROM changed,
+                   unnest(CAST(:kinds AS text[]), CAST(:addresses AS text[]),
+                          CAST(:names AS text[]), CAST(:statuses AS text[]))
+                     WITH ORDINALITY AS r (kind, address, display_name, status, position)
+          )""";
 
   private MapSqlParameterSource row(NewEmail email, String @Nullable [] batchIds) {
     return new MapSqlParameterSource()

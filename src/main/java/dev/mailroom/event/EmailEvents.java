@@ -8,16 +8,18 @@ import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Records events, and queues their webhook deliveries, inside the caller's transaction: an event
- * exists exactly when the state change it reports was committed, and so does every delivery it
- * owes. Whatever the batch, it is one statement, so the dispatcher's and intake's batched writes
- * stay one round trip longer, not one per email.
+ * Records events, and queues their webhook deliveries, inside the caller's transaction or inside
+ * the caller's own statement: an event exists exactly when the state change it reports was
+ * committed, and so does every delivery it owes. Whatever the batch, it is one statement, so the
+ * dispatcher's and intake's batched writes stay one round trip longer, not one per email; and a
+ * single change made in one statement ({@link #recordWith}) takes no round trip more at all.
  */
 @Repository
 public class EmailEvents {
@@ -27,18 +29,27 @@ public class EmailEvents {
    * per event and endpoint of the event's project that subscribed to its type. To a disabled
    * endpoint the delivery is written FAILED at once: the event is not lost, it shows in the
    * endpoint's delivery log and can be replayed once the endpoint is enabled again.
+   *
+   * @param which a condition on the events' rows ({@code e}), or nothing for all of them
    */
-  private static final String RECORD =
+  private static String recorded(String which) {
+    return """
+        recorded AS (
+          INSERT INTO email_events (project, email_id, recipient, type, occurred_at, data)
+          SELECT project, email_id, recipient, type, occurred_at, CAST(data AS jsonb)
+            FROM unnest(CAST(:projects AS text[]), CAST(:emailIds AS uuid[]),
+                        CAST(:recipients AS smallint[]), CAST(:types AS text[]),
+                        CAST(:occurredAt AS timestamptz[]), CAST(:data AS text[]))
+                 AS e(project, email_id, recipient, type, occurred_at, data)
+           %s
+          RETURNING id, project, type
+        )
+        """
+        .formatted(which);
+  }
+
+  private static final String DELIVERIES =
       """
-      WITH recorded AS (
-        INSERT INTO email_events (project, email_id, recipient, type, occurred_at, data)
-        SELECT project, email_id, recipient, type, occurred_at, CAST(data AS jsonb)
-          FROM unnest(CAST(:projects AS text[]), CAST(:emailIds AS uuid[]),
-                      CAST(:recipients AS smallint[]), CAST(:types AS text[]),
-                      CAST(:occurredAt AS timestamptz[]), CAST(:data AS text[]))
-               AS e(project, email_id, recipient, type, occurred_at, data)
-        RETURNING id, project, type
-      )
       INSERT INTO webhook_deliveries (id, endpoint_id, project, event_id, status, due_at,
                                       last_error)
       SELECT gen_random_uuid(), w.id, r.project, r.id,
@@ -50,6 +61,22 @@ public class EmailEvents {
           ON w.project = r.project AND r.type = ANY(w.event_types)
       RETURNING status
       """;
+
+  private static final String RECORD = "WITH " + recorded("") + DELIVERIES;
+
+  /**
+   * What follows the caller's change in {@link #recordWith}: the events of the emails it changed,
+   * their deliveries, and the counts of both.
+   */
+  private static final String AFTER_CHANGE =
+      recorded("WHERE e.email_id IN (SELECT id FROM changed)")
+          + ", deliveries AS (\n"
+          + DELIVERIES
+          + ")\n"
+          + """
+          SELECT (SELECT count(*) FROM changed) AS changed,
+                 (SELECT count(*) FROM deliveries WHERE status = 'PENDING') AS queued
+          """;
 
   private static final TypeReference<Map<String, @Nullable Object>> DATA = new TypeReference<>() {};
 
@@ -74,6 +101,36 @@ public class EmailEvents {
     if (events.isEmpty()) {
       return;
     }
+    run(RECORD, bind(new MapSqlParameterSource(), events));
+  }
+
+  /**
+   * Makes the caller's change and records its events in one statement. {@code change} is one or
+   * more data-modifying common table expressions (without {@code WITH}), bound by {@code params},
+   * one of which is named {@code changed} and returns the {@code id} of each email it changed; an
+   * event is recorded only for an email among them, so a change that found nothing to do (a
+   * fenced-off result) records nothing either. The parameters' names must not be the events' own
+   * ({@code projects, emailIds, recipients, types, occurredAt, data}), nor the expressions' names
+   * {@code recorded} or {@code deliveries}. One statement is atomic by itself, so outside a
+   * transaction this is one round trip that commits the change and its events together or neither;
+   * inside one it joins it.
+   *
+   * @return how many emails the change changed
+   */
+  public int recordWith(String change, MapSqlParameterSource params, List<EmailEvent> events) {
+    String sql = "WITH " + change + ",\n" + AFTER_CHANGE;
+    return jdbc.sql(sql)
+        .paramSource(bind(params, events))
+        .query(
+            (rs, n) -> {
+              queued(rs.getInt("queued"));
+              return rs.getInt("changed");
+            })
+        .single();
+  }
+
+  /** Adds the events to the statement's parameters, as arrays of one element per event. */
+  private MapSqlParameterSource bind(MapSqlParameterSource params, List<EmailEvent> events) {
     int n = events.size();
     String[] projects = new String[n];
     UUID[] emailIds = new UUID[n];
@@ -90,22 +147,27 @@ public class EmailEvents {
       occurredAt[i] = event.occurredAt().toString();
       data[i] = json.writeValueAsString(event.data());
     }
-    long queued =
-        jdbc
-            .sql(RECORD)
-            .param("projects", projects)
-            .param("emailIds", emailIds)
-            .param("recipients", recipients)
-            .param("types", types)
-            .param("occurredAt", occurredAt)
-            .param("data", data)
-            .query(String.class)
-            .list()
-            .stream()
-            .filter("PENDING"::equals)
-            .count();
-    if (queued > 0) {
-      publisher.publishEvent(new WebhooksQueued((int) queued));
+    return params
+        .addValue("projects", projects)
+        .addValue("emailIds", emailIds)
+        .addValue("recipients", recipients)
+        .addValue("types", types)
+        .addValue("occurredAt", occurredAt)
+        .addValue("data", data);
+  }
+
+  /** Runs {@link #RECORD}, and wakes the webhook senders if it queued deliveries. */
+  private void run(String sql, MapSqlParameterSource params) {
+    queued(
+        (int)
+            jdbc.sql(sql).paramSource(params).query(String.class).list().stream()
+                .filter("PENDING"::equals)
+                .count());
+  }
+
+  private void queued(int deliveries) {
+    if (deliveries > 0) {
+      publisher.publishEvent(new WebhooksQueued(deliveries));
     }
   }
 

@@ -7,7 +7,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -100,5 +104,90 @@ class ClaimPlanTest extends HandBuiltDispatcherTest {
     String text = String.join("\n", plan);
     assertThat(text).contains("using email_recipients_pkey on email_recipients");
     assertThat(text).doesNotContain("Seq Scan on email_recipients");
+  }
+
+  /**
+   * A result written alone ({@link EmailClaims#RECORD_ONE}) finds its email and its recipients by
+   * their keys in the plan the server keeps, made while the tables were new and empty.
+   */
+  @Test
+  void theGenericPlanOfOneResultFindsTheEmailAndItsRecipientsByTheirKeys() throws SQLException {
+    Map<String, String> types = new LinkedHashMap<>();
+    for (String text :
+        List.of(
+            "status",
+            "reason",
+            "detail",
+            "dispatcher",
+            "relay",
+            "outcome",
+            "replyEnhanced",
+            "replyText",
+            "tlsProtocol",
+            "tlsCipher")) {
+      types.put(text, "text");
+    }
+    types.putAll(
+        Map.of(
+            "dueAt", "timestamptz",
+            "sentAt", "timestamptz",
+            "startedAt", "timestamptz",
+            "id", "uuid",
+            "token", "bigint",
+            "number", "integer",
+            "durationMs", "integer",
+            "replyCode", "smallint",
+            "attempted", "boolean"));
+    types.putAll(
+        Map.of(
+            "positions", "smallint[]",
+            "outcomes", "text[]",
+            "codes", "smallint[]",
+            "enhanced", "text[]",
+            "texts", "text[]"));
+    String statement = "WITH " + EmailClaims.RECORD_ONE + " SELECT count(*) FROM changed";
+    List<String> order = new ArrayList<>();
+    Matcher named = Pattern.compile("(?<!:):([a-zA-Z]+)").matcher(statement);
+    StringBuilder generic = new StringBuilder();
+    while (named.find()) {
+      if (!order.contains(named.group(1))) {
+        order.add(named.group(1));
+      }
+      named.appendReplacement(generic, "\\$" + (order.indexOf(named.group(1)) + 1));
+    }
+    named.appendTail(generic);
+    assertThat(types.keySet()).containsExactlyInAnyOrderElementsOf(order);
+
+    List<String> plan = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try (Statement sql = connection.createStatement()) {
+        sql.execute("CREATE SCHEMA fresh_results");
+        for (String table : List.of("emails", "email_recipients", "delivery_attempts")) {
+          sql.execute(
+              "CREATE TABLE fresh_results.%s (LIKE public.%s INCLUDING ALL)"
+                  .formatted(table, table));
+        }
+        sql.execute("SET LOCAL search_path = fresh_results");
+        sql.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+        sql.execute(
+            "PREPARE fresh_result(%s) AS %s"
+                .formatted(String.join(", ", order.stream().map(types::get).toList()), generic));
+        String nulls = String.join(", ", order.stream().map(p -> "NULL").toList());
+        try (ResultSet rs = sql.executeQuery("EXPLAIN EXECUTE fresh_result(" + nulls + ")")) {
+          while (rs.next()) {
+            plan.add(rs.getString(1));
+          }
+        }
+        sql.execute("DEALLOCATE fresh_result");
+      } finally {
+        connection.rollback();
+      }
+    }
+
+    String text = String.join("\n", plan);
+    assertThat(text).contains("using emails_pkey on emails");
+    assertThat(text).contains("using email_recipients_pkey on email_recipients");
+    assertThat(text).doesNotContain("Seq Scan on email");
   }
 }

@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.mailroom.email.EmailStatus;
+import dev.mailroom.email.RecipientStatus;
+import dev.mailroom.relay.SendResult;
+import dev.mailroom.relay.SendResult.Outcome;
+import dev.mailroom.relay.SmtpReply;
 import dev.mailroom.support.ScriptedSmtpServer.Received;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -102,6 +107,85 @@ class ClaimTest extends HandBuiltDispatcherTest {
 
     assertThat(written).isZero();
     assertThat(withStatus("SENT")).isEqualTo(1);
+  }
+
+  /**
+   * A result written alone is one statement; fenced off, none of its parts may land: not the
+   * attempt, not the recipient's outcome, not the event or its webhook delivery.
+   */
+  @Test
+  void aLateResultWithAnAttemptLeavesNoTraceOnceAnotherDispatcherSentTheEmail() {
+    UUID id = accept("late@example.com");
+    UUID endpoint = UUID.randomUUID();
+    jdbc.sql(
+            "INSERT INTO webhook_endpoints (id, project, url, secret, event_types, enabled,"
+                + " created_at, updated_at)"
+                + " VALUES (:id, 'test', 'https://hooks.example.com/', 'secret',"
+                + " ARRAY['email.deferred'], true, now(), now())")
+        .param("id", endpoint)
+        .update();
+    try {
+      lateResultLeavesNoTrace(id);
+    } finally {
+      jdbc.sql("DELETE FROM webhook_endpoints WHERE id = :id").param("id", endpoint).update();
+    }
+  }
+
+  private void lateResultLeavesNoTrace(UUID id) {
+    jdbc.sql(
+            "UPDATE emails SET status = 'SENDING', locked_by = 'crashed', claim_token = 7, attempts = 1,"
+                + " due_at = now() - interval '1 second' WHERE id = :id")
+        .param("id", id)
+        .update();
+    assertThat(dispatcher("rescuer").runOnce()).isEqualTo(1);
+    long eventsBefore = count("SELECT count(*) FROM email_events WHERE email_id = :id", id);
+
+    ClaimedEmail stale =
+        new ClaimedEmail(
+            id,
+            "test",
+            7,
+            "sender@mailroom.test",
+            new byte[0],
+            1,
+            java.time.Instant.now(),
+            null,
+            java.time.Instant.now(),
+            List.of(new ClaimedEmail.Recipient(0, "late@example.com", RecipientStatus.PENDING)));
+    SmtpReply busy = new SmtpReply(451, "4.3.0", "try again later");
+    Settlement deferred =
+        new Settlement(
+            EmailStatus.DEFERRED,
+            java.time.Instant.now().plusSeconds(60),
+            null,
+            null,
+            null,
+            List.of(new Settlement.RecipientUpdate(0, RecipientStatus.DEFERRED, busy)));
+    SendResult attempt =
+        new SendResult(Outcome.DEFERRED, busy, Map.of(), "primary", Duration.ofMillis(3));
+    int written =
+        claims.record(
+            List.of(
+                new EmailClaims.Recorded(
+                    stale, "crashed", java.time.Instant.now(), attempt, deferred)));
+
+    assertThat(written).isZero();
+    assertThat(withStatus("SENT")).isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM delivery_attempts WHERE email_id = :id", id))
+        .isEqualTo(1);
+    assertThat(
+            jdbc.sql("SELECT status FROM email_recipients WHERE email_id = :id")
+                .param("id", id)
+                .query(String.class)
+                .single())
+        .isEqualTo("ACCEPTED");
+    assertThat(count("SELECT count(*) FROM email_events WHERE email_id = :id", id))
+        .isEqualTo(eventsBefore);
+    assertThat(count("SELECT count(*) FROM webhook_deliveries", id)).isZero();
+  }
+
+  private long count(String sql, UUID id) {
+    return jdbc.sql(sql).param("id", id).query(Long.class).single();
   }
 
   @Test
