@@ -261,6 +261,25 @@ class HelmChartTest {
     assertThat(mapAt(manifests.deployment(), "spec")).doesNotContainKey("replicas");
   }
 
+  /**
+   * A new pod's JIT compiles for minutes under its first traffic, and a CPU-driven autoscaler would
+   * take that for load: by default, scaling up waits out a window longer than the warm-up.
+   */
+  @Test
+  void autoscalerWaitsOutANewPodsWarmUpBeforeScalingUpAndCanBeLeftToKubernetesDefaults() {
+    Map<String, Object> behavior =
+        mapAt(ALL_ON.manifests().only("HorizontalPodAutoscaler"), "spec.behavior");
+
+    assertThat(mapAt(behavior, "scaleUp")).containsEntry("stabilizationWindowSeconds", 180);
+    assertThat(maps(listAt(behavior, "scaleUp.policies")))
+        .containsExactly(Map.of("type", "Pods", "value", 2, "periodSeconds", 60));
+    assertThat(mapAt(behavior, "scaleDown")).containsEntry("stabilizationWindowSeconds", 300);
+
+    Manifests defaults = render(ALL_ON_VALUES, t -> t.set("autoscaling.behavior", "null"));
+    assertThat(mapAt(defaults.only("HorizontalPodAutoscaler"), "spec"))
+        .doesNotContainKey("behavior");
+  }
+
   @Test
   void serviceMonitorScrapesThePrometheusEndpointThroughTheService() {
     Manifests manifests = ALL_ON.manifests();
