@@ -77,31 +77,11 @@ class ClaimPlanTest extends HandBuiltDispatcherTest {
             .replace(":lease", "$2")
             .replace(":limit", "$3")
             .replace(":maxBytes", "$4");
-    List<String> plan = new ArrayList<>();
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      try (Statement statement = connection.createStatement()) {
-        statement.execute("CREATE SCHEMA fresh_outbox");
-        statement.execute("CREATE TABLE fresh_outbox.emails (LIKE public.emails INCLUDING ALL)");
-        statement.execute(
-            "CREATE TABLE fresh_outbox.email_recipients"
-                + " (LIKE public.email_recipients INCLUDING ALL)");
-        statement.execute("SET LOCAL search_path = fresh_outbox");
-        statement.execute("SET LOCAL plan_cache_mode = force_generic_plan");
-        statement.execute("PREPARE fresh_claim(text, bigint, bigint, bigint) AS " + generic);
-        try (ResultSet rs =
-            statement.executeQuery("EXPLAIN EXECUTE fresh_claim('planner', 1000, 20, 1000000)")) {
-          while (rs.next()) {
-            plan.add(rs.getString(1));
-          }
-        }
-        statement.execute("DEALLOCATE fresh_claim");
-      } finally {
-        connection.rollback();
-      }
-    }
-
-    String text = String.join("\n", plan);
+    String text =
+        freshGenericPlan(
+            List.of("emails", "email_recipients"),
+            "PREPARE fresh(text, bigint, bigint, bigint) AS " + generic,
+            "EXPLAIN EXECUTE fresh('planner', 1000, 20, 1000000)");
     assertThat(text).contains("using email_recipients_pkey on email_recipients");
     assertThat(text).doesNotContain("Seq Scan on email_recipients");
   }
@@ -158,36 +138,48 @@ class ClaimPlanTest extends HandBuiltDispatcherTest {
     named.appendTail(generic);
     assertThat(types.keySet()).containsExactlyInAnyOrderElementsOf(order);
 
+    String text =
+        freshGenericPlan(
+            List.of("emails", "email_recipients", "delivery_attempts"),
+            "PREPARE fresh(%s) AS %s"
+                .formatted(String.join(", ", order.stream().map(types::get).toList()), generic),
+            "EXPLAIN EXECUTE fresh("
+                + String.join(", ", order.stream().map(p -> "NULL").toList())
+                + ")");
+    assertThat(text).contains("using emails_pkey on emails");
+    assertThat(text).contains("using email_recipients_pkey on email_recipients");
+    assertThat(text).doesNotContain("Seq Scan on email");
+  }
+
+  /**
+   * The plan the server keeps for a prepared statement (generic, its parameters left open) over
+   * empty, never-analyzed copies of the tables, in a schema of their own that is rolled back.
+   */
+  private String freshGenericPlan(List<String> tables, String prepare, String explain)
+      throws SQLException {
     List<String> plan = new ArrayList<>();
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
-      try (Statement sql = connection.createStatement()) {
-        sql.execute("CREATE SCHEMA fresh_results");
-        for (String table : List.of("emails", "email_recipients", "delivery_attempts")) {
-          sql.execute(
-              "CREATE TABLE fresh_results.%s (LIKE public.%s INCLUDING ALL)"
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("CREATE SCHEMA fresh_outbox");
+        for (String table : tables) {
+          statement.execute(
+              "CREATE TABLE fresh_outbox.%s (LIKE public.%s INCLUDING ALL)"
                   .formatted(table, table));
         }
-        sql.execute("SET LOCAL search_path = fresh_results");
-        sql.execute("SET LOCAL plan_cache_mode = force_generic_plan");
-        sql.execute(
-            "PREPARE fresh_result(%s) AS %s"
-                .formatted(String.join(", ", order.stream().map(types::get).toList()), generic));
-        String nulls = String.join(", ", order.stream().map(p -> "NULL").toList());
-        try (ResultSet rs = sql.executeQuery("EXPLAIN EXECUTE fresh_result(" + nulls + ")")) {
+        statement.execute("SET LOCAL search_path = fresh_outbox");
+        statement.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+        statement.execute(prepare);
+        try (ResultSet rs = statement.executeQuery(explain)) {
           while (rs.next()) {
             plan.add(rs.getString(1));
           }
         }
-        sql.execute("DEALLOCATE fresh_result");
+        statement.execute("DEALLOCATE fresh");
       } finally {
         connection.rollback();
       }
     }
-
-    String text = String.join("\n", plan);
-    assertThat(text).contains("using emails_pkey on emails");
-    assertThat(text).contains("using email_recipients_pkey on email_recipients");
-    assertThat(text).doesNotContain("Seq Scan on email");
+    return String.join("\n", plan);
   }
 }

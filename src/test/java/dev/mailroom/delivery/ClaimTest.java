@@ -86,18 +86,7 @@ class ClaimTest extends HandBuiltDispatcherTest {
                 .single())
         .isEqualTo("rescuer");
 
-    ClaimedEmail stale =
-        new ClaimedEmail(
-            id,
-            "test",
-            7,
-            "sender@mailroom.test",
-            new byte[0],
-            1,
-            java.time.Instant.now(),
-            null,
-            java.time.Instant.now(),
-            List.of());
+    ClaimedEmail stale = staleClaim(id, List.of());
     Settlement failed =
         new Settlement(EmailStatus.FAILED, null, null, "REJECTED", "late result", List.of());
     int written =
@@ -141,16 +130,8 @@ class ClaimTest extends HandBuiltDispatcherTest {
     long eventsBefore = count("SELECT count(*) FROM email_events WHERE email_id = :id", id);
 
     ClaimedEmail stale =
-        new ClaimedEmail(
+        staleClaim(
             id,
-            "test",
-            7,
-            "sender@mailroom.test",
-            new byte[0],
-            1,
-            java.time.Instant.now(),
-            null,
-            java.time.Instant.now(),
             List.of(new ClaimedEmail.Recipient(0, "late@example.com", RecipientStatus.PENDING)));
     SmtpReply busy = new SmtpReply(451, "4.3.0", "try again later");
     Settlement deferred =
@@ -182,6 +163,13 @@ class ClaimTest extends HandBuiltDispatcherTest {
     assertThat(count("SELECT count(*) FROM email_events WHERE email_id = :id", id))
         .isEqualTo(eventsBefore);
     assertThat(count("SELECT count(*) FROM webhook_deliveries", id)).isZero();
+  }
+
+  /** The claim a crashed dispatcher held with token 7, before another took the email over. */
+  private static ClaimedEmail staleClaim(UUID id, List<ClaimedEmail.Recipient> recipients) {
+    java.time.Instant now = java.time.Instant.now();
+    return new ClaimedEmail(
+        id, "test", 7, "sender@mailroom.test", new byte[0], 1, now, null, now, recipients);
   }
 
   private long count(String sql, UUID id) {
