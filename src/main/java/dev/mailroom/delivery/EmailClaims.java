@@ -30,7 +30,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The outbox as the dispatcher sees it: claim due rows under a lease, write results back only while
  * the claim is still ours (fencing), release what was not started. Everything here is SQL, in
  * {@link SqlTransactions}, and so is what it sets off inside them (events, webhook deliveries, the
- * suppression list); a claim, one statement, commits by itself.
+ * suppression list); a claim, and a result written alone, are one statement each and commit by
+ * themselves.
  */
 @Repository
 class EmailClaims {

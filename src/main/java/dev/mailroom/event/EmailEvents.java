@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -84,6 +85,13 @@ public class EmailEvents {
   private final JsonMapper json;
   private final ApplicationEventPublisher publisher;
 
+  /**
+   * The statements of {@link #recordWith}, one per change: built once, so the hot paths hand the
+   * driver and the SQL parser's cache the same string every time rather than a new one per email.
+   * The changes are constants of the callers, so there are as many as there are callers.
+   */
+  private final Map<String, String> statements = new ConcurrentHashMap<>();
+
   EmailEvents(JdbcClient jdbc, JsonMapper json, ApplicationEventPublisher publisher) {
     this.jdbc = jdbc;
     this.json = json;
@@ -118,15 +126,15 @@ public class EmailEvents {
    * @return how many emails the change changed
    */
   public int recordWith(String change, MapSqlParameterSource params, List<EmailEvent> events) {
-    String sql = "WITH " + change + ",\n" + AFTER_CHANGE;
-    return jdbc.sql(sql)
-        .paramSource(bind(params, events))
-        .query(
-            (rs, n) -> {
-              queued(rs.getInt("queued"));
-              return rs.getInt("changed");
-            })
-        .single();
+    String sql = statements.computeIfAbsent(change, c -> "WITH " + c + ",\n" + AFTER_CHANGE);
+    int[] counts =
+        jdbc.sql(sql)
+            .paramSource(bind(params, events))
+            .query((rs, n) -> new int[] {rs.getInt("changed"), rs.getInt("queued")})
+            .single();
+    // Once the statement is done and its connection back in the pool.
+    queued(counts[1]);
+    return counts[0];
   }
 
   /** Adds the events to the statement's parameters, as arrays of one element per event. */
