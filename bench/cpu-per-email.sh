@@ -67,6 +67,8 @@ ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
 # Thread names are cut at 15 characters: the request threads are "http-nio-<port>-".
 request_ticks() { cat /proc/"$PID"/task/*/stat 2>/dev/null | awk '/\(http-nio-/ { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'; }
 dispatcher_ticks() { cat /proc/"$PID"/task/*/stat 2>/dev/null | awk '/\(dispatcher-/ { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'; }
+# PostgreSQL's processes, backends and background workers alike (the machine's whole cluster).
+pg_ticks() { cat /proc/[0-9]*/stat 2>/dev/null | awk '/^[0-9]+ \(postgres\) / { t += $14 + $15 } END { print t + 0 }'; }
 jit_ticks() { cat /proc/"$PID"/task/*/stat 2>/dev/null | awk '/\(C[12] CompilerThre/ { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'; }
 warm_start=$(date +%s)
 while :; do
@@ -78,17 +80,18 @@ while :; do
   ((warmed >= WARM)) && awk "BEGIN { exit !($jit <= $JIT_SETTLED_PCT) }" && break
   ((warmed >= WARM_MAX)) && break
 done
-c0=$(ticks) r0=$(request_ticks) d0=$(dispatcher_ticks)
+c0=$(ticks) r0=$(request_ticks) d0=$(dispatcher_ticks) p0=$(pg_ticks)
 wrk_run "$MEASURE" >"$W/wrk.txt" 2>&1
-c1=$(ticks) r1=$(request_ticks) d1=$(dispatcher_ticks)
+c1=$(ticks) r1=$(request_ticks) d1=$(dispatcher_ticks) p1=$(pg_ticks)
 hz=$(getconf CLK_TCK)
 accepted=$(grep -o 'accepted=[0-9]*' "$W/wrk.txt" | cut -d= -f2)
 ((accepted > 0)) || { cat "$W/wrk.txt"; exit 1; }
 printf 'warmup_s=%d warmup_last_jit_pct=%s\n' "$warmed" "$jit"
-printf 'accepted=%d jvm_cpu_ms_per_email=%.2f request_threads_cpu_ms_per_email=%.2f dispatcher_cpu_ms_per_email=%.2f vm_hwm_mb=%s load=%s\n' "$accepted" \
+printf 'accepted=%d jvm_cpu_ms_per_email=%.2f request_threads_cpu_ms_per_email=%.2f dispatcher_cpu_ms_per_email=%.2f postgres_cpu_ms_per_email=%.2f vm_hwm_mb=%s load=%s\n' "$accepted" \
   "$(awk "BEGIN { print ($c1 - $c0) * 1000 / $hz / $accepted }")" \
   "$(awk "BEGIN { print ($r1 - $r0) * 1000 / $hz / $accepted }")" \
   "$(awk "BEGIN { print ($d1 - $d0) * 1000 / $hz / $accepted }")" \
+  "$(awk "BEGIN { print ($p1 - $p0) * 1000 / $hz / $accepted }")" \
   "$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$PID/status")" "$(cut -d' ' -f1-3 /proc/loadavg)"
 grep '^BENCH' "$W/wrk.txt"
 [[ -n ${PROFILE:-} ]] && echo "profile (written when the JVM exits): $W/profile.collapsed"
