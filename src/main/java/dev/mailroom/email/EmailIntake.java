@@ -166,7 +166,7 @@ public class EmailIntake {
    * looked up in it: one query per project of the group. A group of one, all a quiet service sees,
    * needs no transaction: its suppressions are looked up, then the email with its recipients and
    * events is one statement, which commits by itself. Two round trips instead of four (the lookup,
-   * the email, its events and the commit), and at light load each one is about a millisecond.
+   * the email, its events and the commit).
    */
   private List<NewEmail> storeSingles(List<NewEmail> group) {
     if (group.size() == 1) {
