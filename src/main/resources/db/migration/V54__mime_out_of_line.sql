@@ -10,7 +10,9 @@
 -- only considers a row of more than about 2 KB before it: a smaller message stays inline, as
 -- before. 1024 moves the message out and leaves the other columns (about 300 bytes together) in the
 -- row. Only rows written from now on are affected; the ones already stored stay as they are until
--- they are next updated. A catalogue change only, with the bounded lock wait of V53.
+-- they are next updated. A catalogue change only. Its lock (SHARE UPDATE EXCLUSIVE) blocks no read
+-- or write, only another change of the table's definition or a vacuum of it; the wait for those is
+-- bounded as in V53.
 SET LOCAL lock_timeout = '10s';
 
 ALTER TABLE emails SET (toast_tuple_target = 1024);
