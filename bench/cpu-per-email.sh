@@ -10,6 +10,9 @@
 #   PROFILE=1 bench/cpu-per-email.sh           # also an async-profiler CPU profile, collapsed
 #                                              # stacks per thread (whole run, startup included)
 #   BENCH_ASPROF_LIB=/path/libasyncProfiler.so # from tools.profiler:async-profiler's jar
+#   PERF=1 bench/cpu-per-email.sh              # also perf record -a -g over the measured run:
+#                                              # every process on the machine, PostgreSQL's
+#                                              # functions included; prints each one's share
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAR=${1:-$(ls "$ROOT"/target/mailroom-*.jar | grep -v -- -plain.jar | head -1)}
@@ -21,13 +24,14 @@ DBP=${BENCH_PG_PORT:-5432} DB=${BENCH_DB:-mailroom_cpu}
 WARM=${BENCH_WARMUP_S:-20} WARM_MAX=${BENCH_WARMUP_MAX_S:-300} SLICE=${BENCH_WARMUP_SLICE_S:-10}
 JIT_SETTLED_PCT=${BENCH_JIT_SETTLED_PCT:-5} MEASURE=${BENCH_MEASURE_S:-40}
 AP=${BENCH_ASPROF_LIB:-}
-PID="" SINKPID=""
+PID="" SINKPID="" PERFPID=""
 cleanup() {
   [[ -n $PID ]] && kill "$PID" 2>/dev/null
   for _ in $(seq 40); do [[ -n $PID ]] && kill -0 "$PID" 2>/dev/null || break; sleep 1; done
   [[ -n $PID ]] && kill -9 "$PID" 2>/dev/null
   [[ -n $SINKPID ]] && kill "$SINKPID" 2>/dev/null
-  [[ -z ${BENCH_KEEP_WORK:-} && -z ${PROFILE:-} ]] && rm -rf "$W"
+  [[ -n $PERFPID ]] && kill "$PERFPID" 2>/dev/null
+  [[ -z ${BENCH_KEEP_WORK:-} && -z ${PROFILE:-} && -z ${PERF:-} ]] && rm -rf "$W"
 }
 trap cleanup EXIT
 pg() { (cd / && runuser -u postgres -- "$@"); }
@@ -80,9 +84,17 @@ while :; do
   ((warmed >= WARM)) && awk "BEGIN { exit !($jit <= $JIT_SETTLED_PCT) }" && break
   ((warmed >= WARM_MAX)) && break
 done
+if [[ -n ${PERF:-} ]]; then
+  perf record -a -g -F 299 -o "$W/perf.data" -- sleep "$MEASURE" >"$W/perf.log" 2>&1 &
+  PERFPID=$!
+fi
 c0=$(ticks) r0=$(request_ticks) d0=$(dispatcher_ticks) p0=$(pg_ticks)
 wrk_run "$MEASURE" >"$W/wrk.txt" 2>&1
 c1=$(ticks) r1=$(request_ticks) d1=$(dispatcher_ticks) p1=$(pg_ticks)
+if [[ -n $PERFPID ]]; then
+  timeout 60 tail --pid="$PERFPID" -f /dev/null
+  PERFPID=""
+fi
 hz=$(getconf CLK_TCK)
 accepted=$(grep -o 'accepted=[0-9]*' "$W/wrk.txt" | cut -d= -f2)
 ((accepted > 0)) || { cat "$W/wrk.txt"; exit 1; }
@@ -95,3 +107,11 @@ printf 'accepted=%d jvm_cpu_ms_per_email=%.2f request_threads_cpu_ms_per_email=%
   "$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$PID/status")" "$(cut -d' ' -f1-3 /proc/loadavg)"
 grep '^BENCH' "$W/wrk.txt"
 [[ -n ${PROFILE:-} ]] && echo "profile (written when the JVM exits): $W/profile.collapsed"
+if [[ -n ${PERF:-} && -s $W/perf.data ]]; then
+  # Threads of one pool together (http-nio-18630-, dispatcher-3 → dispatcher-).
+  echo "share of the machine's CPU by process or thread pool (perf, $W/perf.data):"
+  perf report -i "$W/perf.data" --no-children --sort comm --stdio -g none 2>/dev/null |
+    awk '/^ *[0-9.]+%/ { sub(/%/, "", $1); name = $2; for (i = 3; i <= NF; i++) name = name " " $i
+      sub(/[0-9]+$/, "", name); share[name] += $1 }
+      END { for (n in share) if (share[n] >= 0.5) printf "%6.1f%%  %s\n", share[n], n }' | sort -rn
+fi
