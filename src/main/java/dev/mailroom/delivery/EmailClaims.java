@@ -85,6 +85,31 @@ class EmailClaims {
   /** Message bytes one claim may load; messages with attachments can be megabytes each. */
   static final long MAX_BATCH_BYTES = 16L * 1024 * 1024;
 
+  /** One result of a batch, if the claim is still ours. */
+  static final String RECORD =
+      """
+      UPDATE emails SET status = ?, due_at = ?, sent_at = ?, failure_reason = ?,
+             failure_detail = ?, locked_by = NULL, updated_at = now()
+       WHERE id = ? AND claim_token = ? AND status = 'SENDING'
+      """;
+
+  /** A longer lease on the claims still ours. */
+  static final String RENEW =
+      """
+      UPDATE emails e SET due_at = now() + :lease * interval '1 millisecond'
+        FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS bigint[])) AS held(id, token)
+       WHERE e.id = held.id AND e.claim_token = held.token AND e.status = 'SENDING'
+      RETURNING e.id
+      """;
+
+  /** A claim given back unattempted: due again at once, its attempt returned. */
+  static final String RELEASE =
+      """
+      UPDATE emails SET status = CASE WHEN attempts > 1 THEN 'DEFERRED' ELSE 'QUEUED' END,
+             attempts = attempts - 1, due_at = now(), locked_by = NULL, updated_at = now()
+       WHERE id = ? AND claim_token = ? AND status = 'SENDING'
+      """;
+
   private final JdbcClient jdbc;
   private final JdbcTemplate batch;
   private final ApplicationEventPublisher publisher;
@@ -319,11 +344,7 @@ class EmailClaims {
     int[] updated =
         batch
             .batchUpdate(
-                """
-            UPDATE emails SET status = ?, due_at = ?, sent_at = ?, failure_reason = ?,
-                   failure_detail = ?, locked_by = NULL, updated_at = now()
-             WHERE id = ? AND claim_token = ? AND status = 'SENDING'
-            """,
+                RECORD,
                 results,
                 results.size(),
                 (ps, r) -> {
@@ -435,13 +456,7 @@ class EmailClaims {
 
   private Set<UUID> renewNow(List<ClaimedEmail> emails, Duration lease) {
     return new HashSet<>(
-        jdbc.sql(
-                """
-                UPDATE emails e SET due_at = now() + :lease * interval '1 millisecond'
-                  FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS bigint[])) AS held(id, token)
-                 WHERE e.id = held.id AND e.claim_token = held.token AND e.status = 'SENDING'
-                RETURNING e.id
-                """)
+        jdbc.sql(RENEW)
             .param("lease", lease.toMillis())
             .param("ids", emails.stream().map(ClaimedEmail::id).toArray(UUID[]::new))
             .param("tokens", emails.stream().map(ClaimedEmail::token).toArray(Long[]::new))
@@ -460,11 +475,7 @@ class EmailClaims {
     transaction.executeWithoutResult(
         tx ->
             batch.batchUpdate(
-                """
-        UPDATE emails SET status = CASE WHEN attempts > 1 THEN 'DEFERRED' ELSE 'QUEUED' END,
-               attempts = attempts - 1, due_at = now(), locked_by = NULL, updated_at = now()
-         WHERE id = ? AND claim_token = ? AND status = 'SENDING'
-        """,
+                RELEASE,
                 emails,
                 emails.size(),
                 (ps, e) -> {

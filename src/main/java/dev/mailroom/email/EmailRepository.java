@@ -53,6 +53,15 @@ class EmailRepository {
    */
   private static final String IN_PROJECT = "(CAST(:project AS text) IS NULL OR project = :project)";
 
+  /** Cancels a waiting email of the project; returns the project when it did. */
+  static final String CANCEL =
+      """
+      UPDATE emails SET status = :cancelled, due_at = NULL, updated_at = now()
+       WHERE id = :id AND status = ANY(CAST(:cancellable AS text[])) AND %s
+      RETURNING project
+      """
+          .formatted(IN_PROJECT);
+
   private final JdbcClient jdbc;
   private final JdbcTemplate batch;
   private final NamedParameterJdbcTemplate named;
@@ -403,13 +412,7 @@ class EmailRepository {
     for (int tries = 1; ; tries++) {
       // RETURNING the project: an admin key cancels in any project, and the event is that one's.
       Optional<String> cancelledIn =
-          jdbc.sql(
-                  """
-                  UPDATE emails SET status = :cancelled, due_at = NULL, updated_at = now()
-                   WHERE id = :id AND status = ANY(CAST(:cancellable AS text[]))
-                     AND """
-                      + IN_PROJECT
-                      + " RETURNING project")
+          jdbc.sql(CANCEL)
               .param("id", id)
               .param("cancelled", EmailStatus.CANCELLED.name())
               .param("cancellable", WAITING)

@@ -56,6 +56,25 @@ class WebhookDeliveries {
         LEFT JOIN email_recipients r ON r.email_id = e.email_id AND r.position = e.recipient
       """;
 
+  /** One try of a delivery, if the claim is still ours. */
+  static final String RECORD =
+      """
+      UPDATE webhook_deliveries
+         SET status = ?, due_at = ?, locked_by = NULL,
+             last_status_code = CASE WHEN ? THEN ? ELSE last_status_code END,
+             last_error = ?, last_attempt_at = COALESCE(?, last_attempt_at),
+             delivered_at = ?
+       WHERE id = ? AND claim_token = ? AND status = 'SENDING'
+      """;
+
+  /** A claim given back untried: due again at once, its attempt returned. */
+  static final String RELEASE =
+      """
+      UPDATE webhook_deliveries SET status = 'PENDING', attempts = attempts - 1, due_at = now(),
+             locked_by = NULL
+       WHERE id = ? AND claim_token = ? AND status = 'SENDING'
+      """;
+
   private final JdbcClient jdbc;
   private final JdbcTemplate batch;
 
@@ -129,14 +148,7 @@ class WebhookDeliveries {
     int[] updated =
         batch
             .batchUpdate(
-                """
-            UPDATE webhook_deliveries
-               SET status = ?, due_at = ?, locked_by = NULL,
-                   last_status_code = CASE WHEN ? THEN ? ELSE last_status_code END,
-                   last_error = ?, last_attempt_at = COALESCE(?, last_attempt_at),
-                   delivered_at = ?
-             WHERE id = ? AND claim_token = ? AND status = 'SENDING'
-            """,
+                RECORD,
                 tried,
                 tried.size(),
                 (ps, t) -> {
@@ -264,11 +276,7 @@ class WebhookDeliveries {
   @Transactional
   void release(List<ClaimedDelivery> deliveries) {
     batch.batchUpdate(
-        """
-        UPDATE webhook_deliveries SET status = 'PENDING', attempts = attempts - 1, due_at = now(),
-               locked_by = NULL
-         WHERE id = ? AND claim_token = ? AND status = 'SENDING'
-        """,
+        RELEASE,
         deliveries,
         deliveries.size(),
         (ps, d) -> {

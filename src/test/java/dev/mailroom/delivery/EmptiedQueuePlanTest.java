@@ -1,0 +1,139 @@
+package dev.mailroom.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailroom.support.StatementPlans;
+import java.sql.SQLException;
+import java.util.List;
+import javax.sql.DataSource;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * A quiet outbox is often empty of due mail when a vacuum or an ANALYZE visits it. PostgreSQL then
+ * counts {@code emails_due_idx} as empty, whatever is queued after the visit, until the next one;
+ * on a large table that can be a whole backlog later. Every statement that finds an email by its
+ * key must still find it by its key, not walk the due index from end to end for each email.
+ */
+class EmptiedQueuePlanTest extends HandBuiltDispatcherTest {
+
+  private static final String ID = "'00000000-0000-0000-0000-000000000001'";
+
+  @Autowired DataSource dataSource;
+
+  @BeforeEach
+  void settledMailVacuumedThenABacklog() {
+    insert(2_000, "SENT", "NULL");
+    jdbc.sql("VACUUM ANALYZE emails").update();
+    assertThat(
+            jdbc.sql("SELECT reltuples FROM pg_class WHERE relname = 'emails_due_idx'")
+                .query(Double.class)
+                .single())
+        .as("what the planner knows of the due index")
+        .isZero();
+    insert(20_000, "SENDING", "now() + interval '1 hour'");
+  }
+
+  @Test
+  void theDispatchersWritesFindEachEmailByItsKey() throws SQLException {
+    SoftAssertions soft = new SoftAssertions();
+    check(
+        soft,
+        "a result of a batch",
+        EmailClaims.RECORD,
+        List.of("text", "timestamptz", "timestamptz", "text", "text", "uuid", "bigint"),
+        List.of("'SENT'", "NULL", "now()", "NULL", "NULL", ID, "1"));
+    check(
+        soft,
+        "a result alone",
+        "WITH " + EmailClaims.RECORD_ONE + " SELECT count(*) FROM changed",
+        List.of(
+            "text",
+            "timestamptz",
+            "timestamptz",
+            "text",
+            "text",
+            "uuid",
+            "bigint",
+            "integer",
+            "text",
+            "text",
+            "timestamptz",
+            "integer",
+            "text",
+            "smallint",
+            "text",
+            "text",
+            "text",
+            "text",
+            "boolean",
+            "smallint[]",
+            "text[]",
+            "smallint[]",
+            "text[]",
+            "text[]"),
+        List.of(
+            "'SENT'",
+            "NULL",
+            "now()",
+            "NULL",
+            "NULL",
+            ID,
+            "1",
+            "1",
+            "'d'",
+            "'r'",
+            "now()",
+            "5",
+            "'SENT'",
+            "250",
+            "'2.0.0'",
+            "'ok'",
+            "NULL",
+            "NULL",
+            "true",
+            "'{0}'",
+            "'{SENT}'",
+            "'{250}'",
+            "'{2.0.0}'",
+            "'{ok}'"));
+    check(
+        soft,
+        "a renewed lease",
+        EmailClaims.RENEW,
+        List.of("bigint", "uuid[]", "bigint[]"),
+        List.of("60000", "ARRAY[" + ID + "]::uuid[]", "'{1}'"));
+    check(
+        soft, "a released claim", EmailClaims.RELEASE, List.of("uuid", "bigint"), List.of(ID, "1"));
+    soft.assertAll();
+  }
+
+  private void check(
+      SoftAssertions soft, String what, String sql, List<String> types, List<String> values)
+      throws SQLException {
+    List<String> plans = StatementPlans.of(dataSource, sql, types, values);
+    for (int i = 0; i < plans.size(); i++) {
+      String plan = plans.get(i);
+      String which = what + (i == 0 ? ", generic plan" : ", custom plan");
+      soft.assertThat(plan).as(which).contains("using emails_pkey on emails");
+      soft.assertThat(plan).as(which).doesNotContain("emails_due_idx");
+      soft.assertThat(plan).as(which).doesNotContain("Seq Scan on emails");
+    }
+  }
+
+  private void insert(int count, String status, String dueAt) {
+    jdbc.sql(
+            """
+            INSERT INTO emails (id, project, status, from_address, envelope_from, subject,
+                                message_id, mime, due_at, locked_by, claim_token)
+            SELECT gen_random_uuid(), 'test', '%s', 'a@example.com', 'a@example.com', 's',
+                   '<' || gen_random_uuid() || '@plan.test>', '\\x00', %s,
+                   CASE WHEN '%s' = 'SENDING' THEN 'elsewhere' END, 1
+              FROM generate_series(1, %d)
+            """
+                .formatted(status, dueAt, status, count))
+        .update();
+  }
+}

@@ -1,0 +1,90 @@
+package dev.mailroom.support;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * The two plans PostgreSQL may run a prepared statement with: the generic one it keeps once the
+ * statement has run a few times (its parameters left open), and a custom one made for the values at
+ * hand. A statement of the service is given as it is written, with {@code ?} or {@code :name}
+ * parameters; each is turned into a positional one of the given type.
+ */
+public final class StatementPlans {
+
+  private static final Pattern PARAMETER = Pattern.compile("\\?|(?<!:):([a-zA-Z]+)");
+
+  private StatementPlans() {}
+
+  /**
+   * The generic and the custom plan, each as EXPLAIN's text, made in a transaction that is rolled
+   * back.
+   *
+   * @param types the parameters' types, in the order they first appear
+   * @param values the values for the custom plan, as SQL literals, in the same order
+   */
+  public static List<String> of(
+      DataSource dataSource, String sql, List<String> types, List<String> values)
+      throws SQLException {
+    String positional = positional(sql, types.size());
+    List<String> plans = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(
+            "PREPARE planned(%s) AS %s".formatted(String.join(", ", types), positional));
+        for (String mode : List.of("force_generic_plan", "force_custom_plan")) {
+          statement.execute("SET LOCAL plan_cache_mode = " + mode);
+          List<String> lines = new ArrayList<>();
+          try (ResultSet rs =
+              statement.executeQuery(
+                  "EXPLAIN EXECUTE planned(%s)".formatted(String.join(", ", values)))) {
+            while (rs.next()) {
+              lines.add(rs.getString(1));
+            }
+          }
+          plans.add(String.join("\n", lines));
+        }
+      } finally {
+        connection.rollback();
+        // A prepared statement outlives the transaction: the pooled connection must not keep it.
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("DEALLOCATE planned");
+        } catch (SQLException notPrepared) {
+          // PREPARE itself failed
+        }
+        connection.rollback();
+      }
+    }
+    return plans;
+  }
+
+  /**
+   * {@code ?} and {@code :name} parameters as {@code $1}, {@code $2}, … (a name keeps its number).
+   */
+  static String positional(String sql, int expected) {
+    List<String> names = new ArrayList<>();
+    Matcher parameter = PARAMETER.matcher(sql);
+    StringBuilder out = new StringBuilder();
+    int unnamed = 0;
+    while (parameter.find()) {
+      String name = parameter.group(1) == null ? "?" + unnamed++ : parameter.group(1);
+      if (!names.contains(name)) {
+        names.add(name);
+      }
+      parameter.appendReplacement(out, "\\$" + (names.indexOf(name) + 1));
+    }
+    parameter.appendTail(out);
+    if (names.size() != expected) {
+      throw new IllegalArgumentException(
+          "the statement has %d parameters, not %d: %s".formatted(names.size(), expected, names));
+    }
+    return out.toString();
+  }
+}
