@@ -1,5 +1,7 @@
 package dev.mailroom.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -9,6 +11,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.assertj.core.api.SoftAssertions;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The two plans PostgreSQL may run a prepared statement with: the generic one it keeps once the
@@ -63,6 +67,44 @@ public final class StatementPlans {
       }
     }
     return plans;
+  }
+
+  /**
+   * Vacuums and analyzes the table, then requires that PostgreSQL now counts the index as empty:
+   * the state a vacuum leaves a partial index in when it finds no row that meets its condition.
+   */
+  public static void vacuumFindingEmpty(JdbcClient jdbc, String table, String index) {
+    jdbc.sql("VACUUM ANALYZE " + table).update();
+    assertThat(
+            jdbc.sql("SELECT reltuples FROM pg_class WHERE relname = :index")
+                .param("index", index)
+                .query(Double.class)
+                .single())
+        .as("what the planner knows of " + index)
+        .isZero();
+  }
+
+  /**
+   * Requires the generic and the custom plan of the statement to find rows through {@code expected}
+   * and never to touch {@code avoided}.
+   */
+  public static void requireBoth(
+      SoftAssertions soft,
+      DataSource dataSource,
+      String what,
+      String sql,
+      List<String> types,
+      List<String> values,
+      String expected,
+      String avoided)
+      throws SQLException {
+    List<String> plans = of(dataSource, sql, types, values);
+    for (int i = 0; i < plans.size(); i++) {
+      soft.assertThat(plans.get(i))
+          .as(what + (i == 0 ? ", generic plan" : ", custom plan"))
+          .contains(expected)
+          .doesNotContain(avoided);
+    }
   }
 
   /**

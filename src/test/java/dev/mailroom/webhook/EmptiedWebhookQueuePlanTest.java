@@ -1,7 +1,5 @@
 package dev.mailroom.webhook;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.mailroom.support.ScriptedRelayTest;
 import dev.mailroom.support.StatementPlans;
 import java.sql.SQLException;
@@ -57,13 +55,7 @@ class EmptiedWebhookQueuePlanTest extends ScriptedRelayTest {
         .param("endpoint", ENDPOINT)
         .update();
     insert(2_000, "DELIVERED", "NULL");
-    jdbc.sql("VACUUM ANALYZE webhook_deliveries").update();
-    assertThat(
-            jdbc.sql("SELECT reltuples FROM pg_class WHERE relname = 'webhook_deliveries_due_idx'")
-                .query(Double.class)
-                .single())
-        .as("what the planner knows of the due index")
-        .isZero();
+    StatementPlans.vacuumFindingEmpty(jdbc, "webhook_deliveries", "webhook_deliveries_due_idx");
     insert(20_000, "SENDING", "now() + interval '1 hour'");
 
     SoftAssertions soft = new SoftAssertions();
@@ -94,14 +86,15 @@ class EmptiedWebhookQueuePlanTest extends ScriptedRelayTest {
   private void check(
       SoftAssertions soft, String what, String sql, List<String> types, List<String> values)
       throws SQLException {
-    List<String> plans = StatementPlans.of(dataSource, sql, types, values);
-    for (int i = 0; i < plans.size(); i++) {
-      String which = what + (i == 0 ? ", generic plan" : ", custom plan");
-      soft.assertThat(plans.get(i))
-          .as(which)
-          .contains("using webhook_deliveries_pkey on webhook_deliveries")
-          .doesNotContain("webhook_deliveries_due_idx");
-    }
+    StatementPlans.requireBoth(
+        soft,
+        dataSource,
+        what,
+        sql,
+        types,
+        values,
+        "using webhook_deliveries_pkey on webhook_deliveries",
+        "webhook_deliveries_due_idx");
   }
 
   private void insert(int count, String status, String dueAt) {
