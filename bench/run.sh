@@ -420,28 +420,12 @@ SQL
 bench_quiet_drain() {
   log "(h) draining $QUIET_BACKLOG emails queued after a vacuum found nothing due"
   local row
-  SQL_TIMEOUT=600 sql -v n="$QUIET_BACKLOG" >/dev/null <<'SQL' || return 1
+  sql >/dev/null <<'SQL' || return 1
 ALTER TABLE emails SET (autovacuum_enabled = false);
 VACUUM ANALYZE emails;
-CREATE TEMP TABLE quiet_ids AS
-  SELECT id AS old_id, gen_random_uuid() AS new_id FROM emails WHERE status = 'SENT' LIMIT :n;
-CREATE TEMP TABLE quiet_emails AS SELECT e.* FROM emails e JOIN quiet_ids ON e.id = old_id;
-UPDATE quiet_emails
-   SET id = new_id, message_id = 'quiet-' || new_id, status = 'QUEUED', attempts = 0,
-       claim_token = 0, locked_by = NULL, due_at = now(), sent_at = NULL, created_at = now(),
-       updated_at = now()
-  FROM quiet_ids WHERE id = old_id;
-CREATE TEMP TABLE quiet_recipients AS
-  SELECT r.* FROM email_recipients r JOIN quiet_ids ON r.email_id = old_id;
-UPDATE quiet_recipients
-   SET email_id = new_id, status = 'PENDING', reply_code = NULL, enhanced_code = NULL,
-       reply_text = NULL
-  FROM quiet_ids WHERE email_id = old_id;
-BEGIN;
-INSERT INTO emails SELECT * FROM quiet_emails;
-INSERT INTO email_recipients SELECT * FROM quiet_recipients;
-COMMIT;
 SQL
+  queue_copies "(SELECT * FROM emails WHERE status = 'SENT')" email_recipients "$QUIET_BACKLOG" quiet- ||
+    return 1
   R_QUIET_LEFT=$(wait_drained 900)
   row=$(sql -F ' ' -c "SELECT count(*), extract(epoch FROM max(sent_at) - min(sent_at)) FROM emails WHERE status = 'SENT' AND message_id LIKE 'quiet-%'")
   read -r R_QUIET_SENT secs <<<"$row"
@@ -449,22 +433,35 @@ SQL
   sql -c "ALTER TABLE emails RESET (autovacuum_enabled)" >/dev/null
 }
 
+# Queues n copies of emails (a table, or a subquery in parentheses) and their recipients, in one
+# transaction: new ids, Message-IDs starting with prefix, QUEUED and due at once, never tried, every
+# recipient PENDING.
+queue_copies() { # emails recipients n prefix
+  SQL_TIMEOUT=300 sql -v n="$3" -v prefix="$4" >/dev/null <<SQL
+CREATE TEMP TABLE copy_ids AS SELECT id AS old_id, gen_random_uuid() AS new_id FROM $1 AS source LIMIT :n;
+CREATE TEMP TABLE copy_emails AS SELECT e.* FROM $1 AS e JOIN copy_ids ON e.id = old_id;
+UPDATE copy_emails
+   SET id = new_id, message_id = :'prefix' || new_id, status = 'QUEUED', attempts = 0,
+       claim_token = 0, locked_by = NULL, due_at = now(), sent_at = NULL, created_at = now(),
+       updated_at = now()
+  FROM copy_ids WHERE id = old_id;
+CREATE TEMP TABLE copy_recipients AS SELECT r.* FROM $2 AS r JOIN copy_ids ON r.email_id = old_id;
+UPDATE copy_recipients
+   SET email_id = new_id, status = 'PENDING', reply_code = NULL, enhanced_code = NULL,
+       reply_text = NULL
+  FROM copy_ids WHERE email_id = old_id;
+BEGIN;
+INSERT INTO emails SELECT * FROM copy_emails;
+INSERT INTO email_recipients SELECT * FROM copy_recipients;
+COMMIT;
+SQL
+}
+
 # One slice of (e)'s warm-up: DRAIN_WARM_ROWS copies of backlog emails, due at once, until sent.
 drain_slice() {
   local t0 left
   t0=$(now)
-  SQL_TIMEOUT=300 sql -v n="$DRAIN_WARM_ROWS" >/dev/null <<'SQL' || return 1
-CREATE TEMP TABLE warm_ids AS SELECT id AS old_id, gen_random_uuid() AS new_id FROM bench_backlog_emails LIMIT :n;
-CREATE TEMP TABLE warm_emails AS SELECT e.* FROM bench_backlog_emails e JOIN warm_ids ON e.id = old_id;
-UPDATE warm_emails SET id = new_id, message_id = 'warm-' || new_id FROM warm_ids WHERE id = old_id;
-CREATE TEMP TABLE warm_recipients AS
-  SELECT r.* FROM bench_backlog_recipients r JOIN warm_ids ON r.email_id = old_id;
-UPDATE warm_recipients SET email_id = new_id FROM warm_ids WHERE email_id = old_id;
-BEGIN;
-INSERT INTO emails SELECT * FROM warm_emails;
-INSERT INTO email_recipients SELECT * FROM warm_recipients;
-COMMIT;
-SQL
+  queue_copies bench_backlog_emails bench_backlog_recipients "$DRAIN_WARM_ROWS" warm- || return 1
   left=$(wait_drained 300)
   SLICE_RATE="$(calc '%.0f' "$DRAIN_WARM_ROWS / ($(now) - $t0)") emails/s (copy included)"
   [[ $left == 0 ]] || { log "    $left warm-up emails not sent"; return 1; }

@@ -31,14 +31,15 @@ class EmptiedQueuePlanTest extends HandBuiltDispatcherTest {
   @Test
   void theDispatchersWritesFindEachEmailByItsKey() throws SQLException {
     SoftAssertions soft = new SoftAssertions();
-    check(
-        soft,
+    var byKey =
+        new StatementPlans.Requirement(
+            soft, dataSource, "using emails_pkey on emails", "emails_due_idx");
+    byKey.check(
         "a result of a batch",
         EmailClaims.RECORD,
         List.of("text", "timestamptz", "timestamptz", "text", "text", "uuid", "bigint"),
         List.of("'SENT'", "NULL", "now()", "NULL", "NULL", ID, "1"));
-    check(
-        soft,
+    byKey.check(
         "a result alone",
         "WITH " + EmailClaims.RECORD_ONE + " SELECT count(*) FROM changed",
         List.of(
@@ -91,29 +92,14 @@ class EmptiedQueuePlanTest extends HandBuiltDispatcherTest {
             "'{250}'",
             "'{2.0.0}'",
             "'{ok}'"));
-    check(
-        soft,
+    byKey.check(
         "a renewed lease",
         EmailClaims.RENEW,
         List.of("bigint", "uuid[]", "bigint[]"),
         List.of("60000", "ARRAY[" + ID + "]::uuid[]", "'{1}'"));
-    check(
-        soft, "a released claim", EmailClaims.RELEASE, List.of("uuid", "bigint"), List.of(ID, "1"));
+    byKey.check(
+        "a released claim", EmailClaims.RELEASE, List.of("uuid", "bigint"), List.of(ID, "1"));
     soft.assertAll();
-  }
-
-  private void check(
-      SoftAssertions soft, String what, String sql, List<String> types, List<String> values)
-      throws SQLException {
-    StatementPlans.requireBoth(
-        soft,
-        dataSource,
-        what,
-        sql,
-        types,
-        values,
-        "using emails_pkey on emails",
-        "emails_due_idx");
   }
 
   private void insert(int count, String status, String dueAt) {

@@ -85,25 +85,21 @@ public final class StatementPlans {
   }
 
   /**
-   * Requires the generic and the custom plan of the statement to find rows through {@code expected}
-   * and never to touch {@code avoided}.
+   * Requires the generic and the custom plan of each statement checked to find rows through {@code
+   * expected} and never to touch {@code avoided}, softly: every statement is checked.
    */
-  public static void requireBoth(
-      SoftAssertions soft,
-      DataSource dataSource,
-      String what,
-      String sql,
-      List<String> types,
-      List<String> values,
-      String expected,
-      String avoided)
-      throws SQLException {
-    List<String> plans = of(dataSource, sql, types, values);
-    for (int i = 0; i < plans.size(); i++) {
-      soft.assertThat(plans.get(i))
-          .as(what + (i == 0 ? ", generic plan" : ", custom plan"))
-          .contains(expected)
-          .doesNotContain(avoided);
+  public record Requirement(
+      SoftAssertions soft, DataSource dataSource, String expected, String avoided) {
+
+    public void check(String what, String sql, List<String> types, List<String> values)
+        throws SQLException {
+      List<String> plans = of(dataSource, sql, types, values);
+      for (int i = 0; i < plans.size(); i++) {
+        soft.assertThat(plans.get(i))
+            .as(what + (i == 0 ? ", generic plan" : ", custom plan"))
+            .contains(expected)
+            .doesNotContain(avoided);
+      }
     }
   }
 

@@ -59,8 +59,13 @@ class EmptiedWebhookQueuePlanTest extends ScriptedRelayTest {
     insert(20_000, "SENDING", "now() + interval '1 hour'");
 
     SoftAssertions soft = new SoftAssertions();
-    check(
-        soft,
+    var byKey =
+        new StatementPlans.Requirement(
+            soft,
+            dataSource,
+            "using webhook_deliveries_pkey on webhook_deliveries",
+            "webhook_deliveries_due_idx");
+    byKey.check(
         "a try written back",
         WebhookDeliveries.RECORD,
         List.of(
@@ -74,27 +79,12 @@ class EmptiedWebhookQueuePlanTest extends ScriptedRelayTest {
             "uuid",
             "bigint"),
         List.of("'DELIVERED'", "NULL", "true", "200", "NULL", "now()", "now()", ID, "1"));
-    check(
-        soft,
+    byKey.check(
         "a claim given back",
         WebhookDeliveries.RELEASE,
         List.of("uuid", "bigint"),
         List.of(ID, "1"));
     soft.assertAll();
-  }
-
-  private void check(
-      SoftAssertions soft, String what, String sql, List<String> types, List<String> values)
-      throws SQLException {
-    StatementPlans.requireBoth(
-        soft,
-        dataSource,
-        what,
-        sql,
-        types,
-        values,
-        "using webhook_deliveries_pkey on webhook_deliveries",
-        "webhook_deliveries_due_idx");
   }
 
   private void insert(int count, String status, String dueAt) {
