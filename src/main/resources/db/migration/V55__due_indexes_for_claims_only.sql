@@ -6,10 +6,10 @@
 -- the visit, until the next one; on a large table that can be a whole backlog later. An empty
 -- index is the cheapest way to any row, so those statements walked the due index from end to end
 -- instead of finding their row by its key: at a backlog of 50,000 emails, 23 ms per result write
--- instead of a tenth of a millisecond, and more as the backlog grows, which made draining it
--- quadratic. With "due_at IS NOT NULL" in its condition, an index serves only a statement that
--- names due_at (the claims, and the outbox metrics); every waiting or sending row has a due time,
--- so the indexes hold the same rows as before.
+-- against 0.05 ms for the same statement finding its row by key, and more as the backlog grows,
+-- which made draining it quadratic. With "due_at IS NOT NULL" in its condition, an index serves
+-- only a statement that names due_at (the claims, and the outbox metrics); every waiting or
+-- sending row has a due time, so the indexes hold the same rows as before.
 --
 -- Each new index is built before the old one goes, with CONCURRENTLY, as in V8: no insert, update
 -- or read waits for it, and the claims use the old index until the new one is valid. If this
