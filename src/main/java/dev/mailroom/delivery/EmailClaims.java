@@ -85,7 +85,11 @@ class EmailClaims {
   /** Message bytes one claim may load; messages with attachments can be megabytes each. */
   static final long MAX_BATCH_BYTES = 16L * 1024 * 1024;
 
-  /** One result of a batch, if the claim is still ours. */
+  /**
+   * One result of a batch, if the claim is still ours. Like every statement here that finds an
+   * email by its key, it names no {@code due_at}, so {@code emails_due_idx} cannot serve it (V55),
+   * however empty PostgreSQL last counted that index.
+   */
   static final String RECORD =
       """
       UPDATE emails SET status = ?, due_at = ?, sent_at = ?, failure_reason = ?,
