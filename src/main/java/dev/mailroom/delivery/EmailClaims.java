@@ -87,8 +87,8 @@ class EmailClaims {
 
   /**
    * One result of a batch, if the claim is still ours. Like every statement here that finds an
-   * email by its key, it names no {@code due_at}, so {@code emails_due_idx} cannot serve it (V55),
-   * however empty PostgreSQL last counted that index.
+   * email by its key, its condition names no {@code due_at}, so {@code emails_due_idx} cannot serve
+   * it (V55), however empty PostgreSQL last counted that index.
    */
   static final String RECORD =
       """
