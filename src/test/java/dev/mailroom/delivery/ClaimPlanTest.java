@@ -2,16 +2,13 @@ package dev.mailroom.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailroom.support.StatementPlans;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -92,57 +89,16 @@ class ClaimPlanTest extends HandBuiltDispatcherTest {
    */
   @Test
   void theGenericPlanOfOneResultFindsTheEmailAndItsRecipientsByTheirKeys() throws SQLException {
-    Map<String, String> types = new LinkedHashMap<>();
-    for (String text :
-        List.of(
-            "status",
-            "reason",
-            "detail",
-            "dispatcher",
-            "relay",
-            "outcome",
-            "replyEnhanced",
-            "replyText",
-            "tlsProtocol",
-            "tlsCipher")) {
-      types.put(text, "text");
-    }
-    types.putAll(
-        Map.of(
-            "dueAt", "timestamptz",
-            "sentAt", "timestamptz",
-            "startedAt", "timestamptz",
-            "id", "uuid",
-            "token", "bigint",
-            "number", "integer",
-            "durationMs", "integer",
-            "replyCode", "smallint",
-            "attempted", "boolean"));
-    types.putAll(
-        Map.of(
-            "positions", "smallint[]",
-            "outcomes", "text[]",
-            "codes", "smallint[]",
-            "enhanced", "text[]",
-            "texts", "text[]"));
     String statement = "WITH " + EmailClaims.RECORD_ONE + " SELECT count(*) FROM changed";
-    List<String> order = new ArrayList<>();
-    Matcher named = Pattern.compile("(?<!:):([a-zA-Z]+)").matcher(statement);
-    StringBuilder generic = new StringBuilder();
-    while (named.find()) {
-      if (!order.contains(named.group(1))) {
-        order.add(named.group(1));
-      }
-      named.appendReplacement(generic, "\\$" + (order.indexOf(named.group(1)) + 1));
-    }
-    named.appendTail(generic);
-    assertThat(types.keySet()).containsExactlyInAnyOrderElementsOf(order);
+    List<String> order = RecordOneParameters.names();
+    assertThat(RecordOneParameters.known()).containsExactlyInAnyOrderElementsOf(order);
+    String generic = StatementPlans.positional(statement, order.size());
 
     String text =
         freshGenericPlan(
             List.of("emails", "email_recipients", "delivery_attempts"),
             "PREPARE fresh(%s) AS %s"
-                .formatted(String.join(", ", order.stream().map(types::get).toList()), generic),
+                .formatted(String.join(", ", RecordOneParameters.types()), generic),
             "EXPLAIN EXECUTE fresh("
                 + String.join(", ", order.stream().map(p -> "NULL").toList())
                 + ")");

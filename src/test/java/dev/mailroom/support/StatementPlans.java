@@ -104,18 +104,33 @@ public final class StatementPlans {
   }
 
   /**
-   * {@code ?} and {@code :name} parameters as {@code $1}, {@code $2}, … (a name keeps its number).
+   * The statement's parameters in the order they first appear: each {@code :name} once, each {@code
+   * ?} as {@code ?0}, {@code ?1}, …
    */
-  static String positional(String sql, int expected) {
+  public static List<String> parameters(String sql) {
     List<String> names = new ArrayList<>();
     Matcher parameter = PARAMETER.matcher(sql);
-    StringBuilder out = new StringBuilder();
     int unnamed = 0;
     while (parameter.find()) {
       String name = parameter.group(1) == null ? "?" + unnamed++ : parameter.group(1);
       if (!names.contains(name)) {
         names.add(name);
       }
+    }
+    return names;
+  }
+
+  /**
+   * {@code ?} and {@code :name} parameters as {@code $1}, {@code $2}, … in the order of {@link
+   * #parameters} (a name keeps its number).
+   */
+  public static String positional(String sql, int expected) {
+    List<String> names = parameters(sql);
+    Matcher parameter = PARAMETER.matcher(sql);
+    StringBuilder out = new StringBuilder();
+    int unnamed = 0;
+    while (parameter.find()) {
+      String name = parameter.group(1) == null ? "?" + unnamed++ : parameter.group(1);
       parameter.appendReplacement(out, "\\$" + (names.indexOf(name) + 1));
     }
     parameter.appendTail(out);
