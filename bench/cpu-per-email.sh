@@ -15,6 +15,8 @@
 #                                              # functions included; prints each one's share
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib/jit.sh
+source "$ROOT/bench/lib/jit.sh"
 JAR=${1:-$(ls "$ROOT"/target/mailroom-*.jar | grep -v -- -plain.jar | head -1)}
 W=${BENCH_WORK:-/var/tmp/mailroom-cpu.$$}
 APP=${BENCH_APP_PORT:-18630} MGMT=${BENCH_MGMT_PORT:-18631} SINK=${BENCH_SINK_PORT:-18632}
@@ -73,15 +75,14 @@ request_ticks() { cat /proc/"$PID"/task/*/stat 2>/dev/null | awk '/\(http-nio-/ 
 dispatcher_ticks() { cat /proc/"$PID"/task/*/stat 2>/dev/null | awk '/\(dispatcher-/ { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'; }
 # PostgreSQL's processes, backends and background workers alike (the machine's whole cluster).
 pg_ticks() { cat /proc/[0-9]*/stat 2>/dev/null | awk '/^[0-9]+ \(postgres\) / { t += $14 + $15 } END { print t + 0 }'; }
-jit_ticks() { cat /proc/"$PID"/task/*/stat 2>/dev/null | awk '/\(C[12] CompilerThre/ { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'; }
 warm_start=$(date +%s)
 while :; do
-  j0=$(jit_ticks) c0=$(ticks)
+  j0=$(jit_ticks "$PID") c0=$(ticks)
   wrk_run "$SLICE" >"$W/wrk-warmup.txt" 2>&1
-  j1=$(jit_ticks) c1=$(ticks)
-  jit=$(awk "BEGIN { printf \"%.1f\", ($c1 > $c0) ? 100 * ($j1 - $j0) / ($c1 - $c0) : 0 }")
+  j1=$(jit_ticks "$PID") c1=$(ticks)
+  jit=$(jit_percent "$j0" "$j1" "$c0" "$c1")
   warmed=$(($(date +%s) - warm_start))
-  ((warmed >= WARM)) && awk "BEGIN { exit !($jit <= $JIT_SETTLED_PCT) }" && break
+  ((warmed >= WARM)) && jit_settled "$jit" "$JIT_SETTLED_PCT" && break
   ((warmed >= WARM_MAX)) && break
 done
 if [[ -n ${PERF:-} ]]; then

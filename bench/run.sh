@@ -26,6 +26,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$ROOT/bench"
 # shellcheck source=../scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+# shellcheck source=lib/jit.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/jit.sh"
 WORK=${BENCH_WORK:-/var/tmp/mailroom-bench.$$}
 
 # Sizes and durations (the issue's measurement; override for a quick try).
@@ -216,15 +218,12 @@ prime() {
 
 vm_hwm_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$JAR_PID/status" 2>/dev/null; }
 
-# CPU ticks of the JVM, and of its JIT compiler threads ("C1 CompilerThre", "C2 CompilerThre").
+# CPU ticks of the JVM; those of its JIT compilers come from bench/lib/jit.sh.
 jvm_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$JAR_PID/stat" 2>/dev/null || echo 0; }
-jit_ticks() {
-  cat /proc/"$JAR_PID"/task/*/stat 2>/dev/null |
-    awk '/\(C[12] CompilerThre/ { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'
-}
 jit_share() { # jit0 jvm0 -> percent of the JVM's CPU since then that went to the JIT compilers
-  local j=$(jit_ticks) c=$(jvm_ticks)
-  calc '%.1f' "($c > $2) ? 100 * ($j - $1) / ($c - $2) : 0"
+  local j c
+  j=$(jit_ticks "$JAR_PID") c=$(jvm_ticks)
+  jit_percent "$1" "$j" "$2" "$c"
 }
 
 # warm_up prefix slice-function: runs the slice (one WARMUP_SLICE_S of load, which sets SLICE_RATE)
@@ -236,14 +235,14 @@ warm_up() {
   local prefix=$1 slice=$2 start j0 c0 pct elapsed pace=""
   start=$(now)
   while :; do
-    j0=$(jit_ticks) c0=$(jvm_ticks)
+    j0=$(jit_ticks "$JAR_PID") c0=$(jvm_ticks)
     SLICE_RATE="?"
     "$slice" || { log "    warm-up slice failed"; return 1; }
     pct=$(jit_share "$j0" "$c0")
     elapsed=$(calc '%.0f' "$(now) - $start")
     pace="${pace:+$pace, }$SLICE_RATE"
     log "    warm-up ${elapsed} s: $SLICE_RATE, JIT compilers $pct % of the JVM's CPU"
-    if ((elapsed >= WARMUP_S)) && awk "BEGIN { exit !($pct <= $JIT_SETTLED_PCT) }"; then
+    if ((elapsed >= WARMUP_S)) && jit_settled "$pct" "$JIT_SETTLED_PCT"; then
       break
     fi
     ((elapsed >= WARMUP_MAX_S)) && break
@@ -279,7 +278,7 @@ bench_end_to_end() {
   local t0 t1 s0 j0 c0
   s0=$(sink_count app)
   t0=$(sql -c "SELECT now()")
-  j0=$(jit_ticks) c0=$(jvm_ticks)
+  j0=$(jit_ticks "$JAR_PID") c0=$(jvm_ticks)
   BENCH_API_KEY=$API_KEY timeout $((MEASURE_S + 60)) wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" \
     -d"${MEASURE_S}s" --timeout 10s --latency -s "$lua" "$url" >"$WORK/wrk-e2e.txt" 2>&1
   R_E2E_JIT=$(jit_share "$j0" "$c0")
