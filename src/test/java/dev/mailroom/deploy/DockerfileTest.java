@@ -90,6 +90,7 @@ class DockerfileTest {
                 assertThat(env.arguments())
                     .startsWith("JAVA_TOOL_OPTIONS=")
                     .contains(
+                        "-XX:-TieredCompilation",
                         "-XX:+UseSerialGC",
                         "-XX:MaxMetaspaceSize=192m",
                         "-XX:ReservedCodeCacheSize=128m"));
