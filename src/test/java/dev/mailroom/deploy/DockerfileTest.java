@@ -91,6 +91,7 @@ class DockerfileTest {
                     .startsWith("JAVA_TOOL_OPTIONS=")
                     .contains(
                         "-XX:-TieredCompilation",
+                        "-XX:CICompilerCount=1",
                         "-XX:+UseSerialGC",
                         "-XX:MaxMetaspaceSize=192m",
                         "-XX:ReservedCodeCacheSize=128m"));
