@@ -216,9 +216,9 @@ prime() {
   done
 }
 
-# VmHWM is in KiB: the peak in MB (10^6 bytes, as the target reads) and in MiB (as the chart's limits).
-vm_hwm_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 * 1024 / 1e6 }' "/proc/$JAR_PID/status" 2>/dev/null; }
-vm_hwm_mib() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$JAR_PID/status" 2>/dev/null; }
+# The JVM's peak RSS in KiB, as /proc gives it; the report shows it in MB (10^6 bytes, as the target
+# reads) and in MiB (as the chart's limits).
+vm_hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$JAR_PID/status" 2>/dev/null; }
 
 # CPU ticks of the JVM; those of its JIT compilers come from bench/lib/jit.sh.
 jvm_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$JAR_PID/stat" 2>/dev/null || echo 0; }
@@ -277,7 +277,7 @@ bench_end_to_end() {
   local lua="$BENCH/lib/post-email.lua" url="http://127.0.0.1:$APP_PORT"
   prime
   warm_up R_E2E e2e_slice || return 1
-  local t0 t1 s0 j0 c0
+  local t0 t1 s0 j0 c0 hwm
   s0=$(sink_count app)
   t0=$(sql -c "SELECT now()")
   j0=$(jit_ticks "$JAR_PID") c0=$(jvm_ticks)
@@ -285,7 +285,10 @@ bench_end_to_end() {
     -d"${MEASURE_S}s" --timeout 10s --latency -s "$lua" "$url" >"$WORK/wrk-e2e.txt" 2>&1
   R_E2E_JIT=$(jit_share "$j0" "$c0")
   t1=$(sql -c "SELECT now()")
-  R_RSS_MB=$(vm_hwm_mb) R_RSS_MIB=$(vm_hwm_mib)
+  hwm=$(vm_hwm_kib)
+  if [[ -n $hwm ]]; then
+    R_RSS_MB=$(calc '%.0f' "$hwm * 1024 / 1e6") R_RSS_MIB=$(calc '%.0f' "$hwm / 1024")
+  fi
   if [[ $JVM_OPTS == *NativeMemoryTracking* ]]; then
     # Where the memory is: BENCH_JAVA_EXTRA_OPTS=-XX:NativeMemoryTracking=summary
     timeout 60 jcmd "$JAR_PID" VM.native_memory summary >"$WORK/nmt.txt" 2>&1
