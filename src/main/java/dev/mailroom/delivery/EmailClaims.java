@@ -86,15 +86,48 @@ class EmailClaims {
   static final long MAX_BATCH_BYTES = 16L * 1024 * 1024;
 
   /**
-   * One result of a batch, if the claim is still ours. Like every statement here that finds an
-   * email by its key, its condition names no {@code due_at}, so {@code emails_due_idx} cannot serve
-   * it (V55), however empty PostgreSQL last counted that index.
+   * The results of a batch, each written where the claim is still ours, in one statement: one
+   * execution, not one per email, so the table, its indexes and the plan are opened once for the
+   * batch. It returns the emails it wrote. The arrays are parallel, one element per result, and the
+   * batch names each email once. Like every statement here that finds an email by its key, its
+   * condition names no {@code due_at}, so {@code emails_due_idx} cannot serve it (V55), however
+   * empty PostgreSQL last counted that index.
+   *
+   * <p>The condition on the token is always true (tokens start at 0 and only grow); it is there for
+   * the planner. PostgreSQL takes an array parameter to hold ten elements, and over a new, small
+   * table it would rather read every {@code SENDING} row, or the whole table, once than look up ten
+   * keys, and it keeps that plan as the table grows. A range condition on the batch makes it count
+   * the batch as one row, and one row is always looked up by its key.
    */
   static final String RECORD =
       """
-      UPDATE emails SET status = ?, due_at = ?, sent_at = ?, failure_reason = ?,
-             failure_detail = ?, locked_by = NULL, updated_at = now()
-       WHERE id = ? AND claim_token = ? AND status = 'SENDING'
+      UPDATE emails e
+         SET status = u.status, due_at = u.due_at, sent_at = u.sent_at, failure_reason = u.reason,
+             failure_detail = u.detail, locked_by = NULL, updated_at = now()
+        FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS bigint[]), CAST(:statuses AS text[]),
+                    CAST(:dueAts AS timestamptz[]), CAST(:sentAts AS timestamptz[]),
+                    CAST(:reasons AS text[]), CAST(:details AS text[]))
+             AS u(id, token, status, due_at, sent_at, reason, detail)
+       WHERE e.id = u.id AND e.claim_token = u.token AND e.status = 'SENDING'
+         AND u.token BETWEEN 0 AND 9223372036854775807
+      RETURNING e.id
+      """;
+
+  /**
+   * The recipients' outcomes of a batch's results, in one statement; parallel arrays again, and a
+   * condition on the position that is always true, for the planner, as in {@link #RECORD}.
+   */
+  static final String RECORD_RECIPIENTS =
+      """
+      UPDATE email_recipients r
+         SET status = u.status, reply_code = u.code, enhanced_code = u.enhanced,
+             reply_text = u.text, updated_at = now()
+        FROM unnest(CAST(:ids AS uuid[]), CAST(:positions AS smallint[]),
+                    CAST(:statuses AS text[]), CAST(:codes AS smallint[]),
+                    CAST(:enhanced AS text[]), CAST(:texts AS text[]))
+             AS u(email_id, position, status, code, enhanced, text)
+       WHERE r.email_id = u.email_id AND r.position = u.position
+         AND u.position BETWEEN 0 AND 32767
       """;
 
   /** A longer lease on the claims still ours. */
@@ -345,26 +378,41 @@ class EmailClaims {
   }
 
   private int recordNow(List<Recorded> results) {
-    int[] updated =
-        batch
-            .batchUpdate(
-                RECORD,
-                results,
-                results.size(),
-                (ps, r) -> {
-                  Settlement s = r.settlement();
-                  ps.setString(1, s.status().name());
-                  ps.setTimestamp(2, timestamp(s.dueAt()));
-                  ps.setTimestamp(3, timestamp(s.sentAt()));
-                  ps.setString(4, s.failureReason());
-                  ps.setString(5, s.failureDetail());
-                  ps.setObject(6, r.email().id());
-                  ps.setLong(7, r.email().token());
-                })[0];
+    int n = results.size();
+    UUID[] ids = new UUID[n];
+    Long[] tokens = new Long[n];
+    String[] statuses = new String[n];
+    String[] dueAts = new String[n];
+    String[] sentAts = new String[n];
+    String[] reasons = new String[n];
+    String[] details = new String[n];
+    for (int i = 0; i < n; i++) {
+      Recorded r = results.get(i);
+      Settlement s = r.settlement();
+      ids[i] = r.email().id();
+      tokens[i] = r.email().token();
+      statuses[i] = s.status().name();
+      dueAts[i] = text(s.dueAt());
+      sentAts[i] = text(s.sentAt());
+      reasons[i] = s.failureReason();
+      details[i] = s.failureDetail();
+    }
+    Set<UUID> written =
+        new HashSet<>(
+            jdbc.sql(RECORD)
+                .param("ids", ids)
+                .param("tokens", tokens)
+                .param("statuses", statuses)
+                .param("dueAts", dueAts)
+                .param("sentAts", sentAts)
+                .param("reasons", reasons)
+                .param("details", details)
+                .query((rs, row) -> rs.getObject("id", UUID.class))
+                .list());
     List<Recorded> current = new ArrayList<>();
-    for (int i = 0; i < results.size(); i++) {
-      if (updated[i] == 1) {
-        current.add(results.get(i));
+    for (Recorded r : results) {
+      if (written.contains(r.email().id())) {
+        current.add(r);
       }
     }
     events.record(SettlementEvents.of(current));
@@ -401,35 +449,39 @@ class EmailClaims {
   }
 
   private void writeRecipients(List<Recorded> current) {
-    List<Object[]> recipientRows = new ArrayList<>();
+    List<UUID> ids = new ArrayList<>();
+    List<Integer> positions = new ArrayList<>();
+    List<String> statuses = new ArrayList<>();
+    List<Integer> codes = new ArrayList<>();
+    List<String> enhanced = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
     List<RecipientsRefused.Refusal> refusals = new ArrayList<>();
     for (Recorded r : current) {
       for (Settlement.RecipientUpdate u : r.settlement().recipients()) {
-        recipientRows.add(new Object[] {r.email().id(), u.position(), u.status(), u.reply()});
+        ids.add(r.email().id());
+        positions.add(u.position());
+        statuses.add(u.status().name());
+        codes.add(u.reply().code() > 0 ? u.reply().code() : null);
+        enhanced.add(u.reply().enhancedCode());
+        texts.add(u.reply().text());
       }
       refusals.addAll(refusals(r));
     }
-    if (recipientRows.isEmpty()) {
+    if (ids.isEmpty()) {
       return;
     }
     if (!refusals.isEmpty()) {
       // Listeners write in this transaction: the suppression list in one batched statement.
       publisher.publishEvent(new RecipientsRefused(refusals));
     }
-    batch.batchUpdate(
-        """
-        UPDATE email_recipients SET status = ?, reply_code = ?, enhanced_code = ?, reply_text = ?,
-               updated_at = now()
-         WHERE email_id = ? AND position = ?
-        """,
-        recipientRows,
-        recipientRows.size(),
-        (ps, row) -> {
-          ps.setString(1, ((RecipientStatus) row[2]).name());
-          setReply(ps, 2, (SmtpReply) row[3]);
-          ps.setObject(5, row[0]);
-          ps.setInt(6, (Integer) row[1]);
-        });
+    jdbc.sql(RECORD_RECIPIENTS)
+        .param("ids", ids.toArray(UUID[]::new))
+        .param("positions", positions.toArray(Integer[]::new))
+        .param("statuses", statuses.toArray(String[]::new))
+        .param("codes", codes.toArray(Integer[]::new))
+        .param("enhanced", enhanced.toArray(String[]::new))
+        .param("texts", texts.toArray(String[]::new))
+        .update();
   }
 
   private static RecipientsRefused.Refusal refusal(
@@ -501,6 +553,11 @@ class EmailClaims {
 
   private static @Nullable Instant instant(@Nullable Timestamp timestamp) {
     return timestamp == null ? null : timestamp.toInstant();
+  }
+
+  /** An instant as PostgreSQL reads a timestamptz, for an array of them. */
+  private static @Nullable String text(@Nullable Instant instant) {
+    return instant == null ? null : instant.toString();
   }
 
   private static @Nullable Timestamp timestamp(@Nullable Instant instant) {

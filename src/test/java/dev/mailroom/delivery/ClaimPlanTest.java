@@ -108,6 +108,33 @@ class ClaimPlanTest extends HandBuiltDispatcherTest {
   }
 
   /**
+   * A batch of results ({@link EmailClaims#RECORD}, {@link EmailClaims#RECORD_RECIPIENTS}) finds
+   * each email and each recipient by its key in the plan the server keeps, made while the tables
+   * were new and empty: never a scan of a table that grows under the plan.
+   */
+  @Test
+  void theGenericPlansOfABatchOfResultsFindEmailsAndRecipientsByTheirKeys() throws SQLException {
+    String emails =
+        freshGenericPlan(
+            List.of("emails"),
+            "PREPARE fresh(uuid[], bigint[], text[], timestamptz[], timestamptz[], text[], text[])"
+                + " AS "
+                + StatementPlans.positional(EmailClaims.RECORD, 7),
+            "EXPLAIN EXECUTE fresh(NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
+    String recipients =
+        freshGenericPlan(
+            List.of("email_recipients"),
+            "PREPARE fresh(uuid[], smallint[], text[], smallint[], text[], text[]) AS "
+                + StatementPlans.positional(EmailClaims.RECORD_RECIPIENTS, 6),
+            "EXPLAIN EXECUTE fresh(NULL, NULL, NULL, NULL, NULL, NULL)");
+
+    assertThat(emails).contains("using emails_pkey on emails").doesNotContain("Seq Scan");
+    assertThat(recipients)
+        .contains("using email_recipients_pkey on email_recipients")
+        .doesNotContain("Seq Scan");
+  }
+
+  /**
    * The plan the server keeps for a prepared statement (generic, its parameters left open) over
    * empty, never-analyzed copies of the tables, in a schema of their own that is rolled back.
    */

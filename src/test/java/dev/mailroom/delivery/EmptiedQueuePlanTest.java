@@ -37,8 +37,16 @@ class EmptiedQueuePlanTest extends HandBuiltDispatcherTest {
     byKey.check(
         "a result of a batch",
         EmailClaims.RECORD,
-        List.of("text", "timestamptz", "timestamptz", "text", "text", "uuid", "bigint"),
-        List.of("'SENT'", "NULL", "now()", "NULL", "NULL", ID, "1"));
+        List.of(
+            "uuid[]", "bigint[]", "text[]", "timestamptz[]", "timestamptz[]", "text[]", "text[]"),
+        List.of(
+            "ARRAY[" + ID + "]::uuid[]",
+            "'{1}'",
+            "'{SENT}'",
+            "'{NULL}'",
+            "ARRAY[now()]",
+            "'{NULL}'",
+            "'{NULL}'"));
     byKey.check(
         "a result alone",
         "WITH " + EmailClaims.RECORD_ONE + " SELECT count(*) FROM changed",
