@@ -123,7 +123,7 @@ class EmailClaims {
          SET status = u.status, reply_code = u.code, enhanced_code = u.enhanced,
              reply_text = u.text, updated_at = now()
         FROM unnest(CAST(:ids AS uuid[]), CAST(:positions AS smallint[]),
-                    CAST(:statuses AS text[]), CAST(:codes AS smallint[]),
+                    CAST(:outcomes AS text[]), CAST(:codes AS smallint[]),
                     CAST(:enhanced AS text[]), CAST(:texts AS text[]))
              AS u(email_id, position, status, code, enhanced, text)
        WHERE r.email_id = u.email_id AND r.position = u.position
@@ -313,20 +313,9 @@ class EmailClaims {
 
   private int recordOne(Recorded r) {
     Settlement s = r.settlement();
-    List<Settlement.RecipientUpdate> updates = s.recipients();
-    int n = updates.size();
-    Integer[] positions = new Integer[n];
-    String[] outcomes = new String[n];
-    Integer[] codes = new Integer[n];
-    String[] enhanced = new String[n];
-    String[] texts = new String[n];
-    for (int i = 0; i < n; i++) {
-      Settlement.RecipientUpdate u = updates.get(i);
-      positions[i] = u.position();
-      outcomes[i] = u.status().name();
-      codes[i] = u.reply().code() > 0 ? u.reply().code() : null;
-      enhanced[i] = u.reply().enhancedCode();
-      texts[i] = u.reply().text();
+    RecipientOutcomes outcomes = new RecipientOutcomes();
+    for (Settlement.RecipientUpdate u : s.recipients()) {
+      outcomes.add(r.email().id(), u);
     }
     SendResult result = r.result();
     SmtpReply reply = result == null ? null : result.reply();
@@ -357,12 +346,8 @@ class EmailClaims {
                 "tlsProtocol",
                 result == null || result.tls() == null ? null : result.tls().protocol())
             .addValue(
-                "tlsCipher", result == null || result.tls() == null ? null : result.tls().cipher())
-            .addValue("positions", positions)
-            .addValue("outcomes", outcomes)
-            .addValue("codes", codes)
-            .addValue("enhanced", enhanced)
-            .addValue("texts", texts);
+                "tlsCipher", result == null || result.tls() == null ? null : result.tls().cipher());
+    outcomes.bind(params);
     return events.recordWith(RECORD_ONE, params, SettlementEvents.of(List.of(r)));
   }
 
@@ -449,39 +434,57 @@ class EmailClaims {
   }
 
   private void writeRecipients(List<Recorded> current) {
-    List<UUID> ids = new ArrayList<>();
-    List<Integer> positions = new ArrayList<>();
-    List<String> statuses = new ArrayList<>();
-    List<Integer> codes = new ArrayList<>();
-    List<String> enhanced = new ArrayList<>();
-    List<String> texts = new ArrayList<>();
+    RecipientOutcomes outcomes = new RecipientOutcomes();
     List<RecipientsRefused.Refusal> refusals = new ArrayList<>();
     for (Recorded r : current) {
       for (Settlement.RecipientUpdate u : r.settlement().recipients()) {
-        ids.add(r.email().id());
-        positions.add(u.position());
-        statuses.add(u.status().name());
-        codes.add(u.reply().code() > 0 ? u.reply().code() : null);
-        enhanced.add(u.reply().enhancedCode());
-        texts.add(u.reply().text());
+        outcomes.add(r.email().id(), u);
       }
       refusals.addAll(refusals(r));
     }
-    if (ids.isEmpty()) {
+    if (outcomes.ids.isEmpty()) {
       return;
     }
     if (!refusals.isEmpty()) {
       // Listeners write in this transaction: the suppression list in one batched statement.
       publisher.publishEvent(new RecipientsRefused(refusals));
     }
-    jdbc.sql(RECORD_RECIPIENTS)
-        .param("ids", ids.toArray(UUID[]::new))
-        .param("positions", positions.toArray(Integer[]::new))
-        .param("statuses", statuses.toArray(String[]::new))
-        .param("codes", codes.toArray(Integer[]::new))
-        .param("enhanced", enhanced.toArray(String[]::new))
-        .param("texts", texts.toArray(String[]::new))
-        .update();
+    MapSqlParameterSource params =
+        new MapSqlParameterSource("ids", outcomes.ids.toArray(UUID[]::new));
+    outcomes.bind(params);
+    jdbc.sql(RECORD_RECIPIENTS).paramSource(params).update();
+  }
+
+  /**
+   * Recipients' outcomes as the parallel arrays {@link #RECORD_ONE} and {@link #RECORD_RECIPIENTS}
+   * take, one element per recipient.
+   */
+  private static final class RecipientOutcomes {
+    final List<UUID> ids = new ArrayList<>();
+    final List<Integer> positions = new ArrayList<>();
+    final List<String> outcomes = new ArrayList<>();
+    final List<Integer> codes = new ArrayList<>();
+    final List<String> enhanced = new ArrayList<>();
+    final List<String> texts = new ArrayList<>();
+
+    void add(UUID email, Settlement.RecipientUpdate u) {
+      ids.add(email);
+      positions.add(u.position());
+      outcomes.add(u.status().name());
+      codes.add(u.reply().code() > 0 ? u.reply().code() : null);
+      enhanced.add(u.reply().enhancedCode());
+      texts.add(u.reply().text());
+    }
+
+    /** Everything but the emails' ids, which only the batch's statement names. */
+    void bind(MapSqlParameterSource params) {
+      params
+          .addValue("positions", positions.toArray(Integer[]::new))
+          .addValue("outcomes", outcomes.toArray(String[]::new))
+          .addValue("codes", codes.toArray(Integer[]::new))
+          .addValue("enhanced", enhanced.toArray(String[]::new))
+          .addValue("texts", texts.toArray(String[]::new));
+    }
   }
 
   private static RecipientsRefused.Refusal refusal(
