@@ -93,6 +93,7 @@ class DockerfileTest {
                         "-XX:-TieredCompilation",
                         "-XX:CICompilerCount=1",
                         "-XX:+UseSerialGC",
+                        "-Xmn16m",
                         "-XX:MaxMetaspaceSize=192m",
                         "-XX:ReservedCodeCacheSize=128m"));
     assertThat(ofKeyword(runtimeStage(), "ENV"))
