@@ -130,12 +130,16 @@ class EmailClaims {
          AND u.position BETWEEN 0 AND 32767
       """;
 
-  /** A longer lease on the claims still ours. */
+  /**
+   * A longer lease on the claims still ours; the condition on the token is for the planner, as in
+   * {@link #RECORD}.
+   */
   static final String RENEW =
       """
       UPDATE emails e SET due_at = now() + :lease * interval '1 millisecond'
         FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS bigint[])) AS held(id, token)
        WHERE e.id = held.id AND e.claim_token = held.token AND e.status = 'SENDING'
+         AND held.token BETWEEN 0 AND 9223372036854775807
       RETURNING e.id
       """;
 

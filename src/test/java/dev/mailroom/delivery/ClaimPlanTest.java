@@ -108,12 +108,13 @@ class ClaimPlanTest extends HandBuiltDispatcherTest {
   }
 
   /**
-   * A batch of results ({@link EmailClaims#RECORD}, {@link EmailClaims#RECORD_RECIPIENTS}) finds
-   * each email and each recipient by its key in the plan the server keeps, made while the tables
-   * were new and empty: never a scan of a table that grows under the plan.
+   * A batch of results ({@link EmailClaims#RECORD}, {@link EmailClaims#RECORD_RECIPIENTS}) and a
+   * renewed lease ({@link EmailClaims#RENEW}) find each email and each recipient by its key in the
+   * plan the server keeps, made while the tables were new and empty: never a scan of a table that
+   * grows under the plan.
    */
   @Test
-  void theGenericPlansOfABatchOfResultsFindEmailsAndRecipientsByTheirKeys() throws SQLException {
+  void theGenericPlansOfABatchFindEmailsAndRecipientsByTheirKeys() throws SQLException {
     String emails =
         freshGenericPlan(
             List.of("emails"),
@@ -128,7 +129,15 @@ class ClaimPlanTest extends HandBuiltDispatcherTest {
                 + StatementPlans.positional(EmailClaims.RECORD_RECIPIENTS, 6),
             "EXPLAIN EXECUTE fresh(NULL, NULL, NULL, NULL, NULL, NULL)");
 
+    String renewal =
+        freshGenericPlan(
+            List.of("emails"),
+            "PREPARE fresh(bigint, uuid[], bigint[]) AS "
+                + StatementPlans.positional(EmailClaims.RENEW, 3),
+            "EXPLAIN EXECUTE fresh(NULL, NULL, NULL)");
+
     assertThat(emails).contains("using emails_pkey on emails").doesNotContain("Seq Scan");
+    assertThat(renewal).contains("using emails_pkey on emails").doesNotContain("Seq Scan");
     assertThat(recipients)
         .contains("using email_recipients_pkey on email_recipients")
         .doesNotContain("Seq Scan");
