@@ -92,16 +92,12 @@ class ClaimPlanTest extends HandBuiltDispatcherTest {
     String statement = "WITH " + EmailClaims.RECORD_ONE + " SELECT count(*) FROM changed";
     List<String> order = RecordOneParameters.names();
     assertThat(RecordOneParameters.known()).containsExactlyInAnyOrderElementsOf(order);
-    String generic = StatementPlans.positional(statement, order.size());
 
     String text =
-        freshGenericPlan(
+        freshGenericPlanOf(
             List.of("emails", "email_recipients", "delivery_attempts"),
-            "PREPARE fresh(%s) AS %s"
-                .formatted(String.join(", ", RecordOneParameters.types()), generic),
-            "EXPLAIN EXECUTE fresh("
-                + String.join(", ", order.stream().map(p -> "NULL").toList())
-                + ")");
+            statement,
+            RecordOneParameters.types());
     assertThat(text).contains("using emails_pkey on emails");
     assertThat(text).contains("using email_recipients_pkey on email_recipients");
     assertThat(text).doesNotContain("Seq Scan on email");
@@ -116,31 +112,45 @@ class ClaimPlanTest extends HandBuiltDispatcherTest {
   @Test
   void theGenericPlansOfABatchFindEmailsAndRecipientsByTheirKeys() throws SQLException {
     String emails =
-        freshGenericPlan(
+        freshGenericPlanOf(
             List.of("emails"),
-            "PREPARE fresh(uuid[], bigint[], text[], timestamptz[], timestamptz[], text[], text[])"
-                + " AS "
-                + StatementPlans.positional(EmailClaims.RECORD, 7),
-            "EXPLAIN EXECUTE fresh(NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
+            EmailClaims.RECORD,
+            List.of(
+                "uuid[]",
+                "bigint[]",
+                "text[]",
+                "timestamptz[]",
+                "timestamptz[]",
+                "text[]",
+                "text[]"));
     String recipients =
-        freshGenericPlan(
+        freshGenericPlanOf(
             List.of("email_recipients"),
-            "PREPARE fresh(uuid[], smallint[], text[], smallint[], text[], text[]) AS "
-                + StatementPlans.positional(EmailClaims.RECORD_RECIPIENTS, 6),
-            "EXPLAIN EXECUTE fresh(NULL, NULL, NULL, NULL, NULL, NULL)");
-
+            EmailClaims.RECORD_RECIPIENTS,
+            List.of("uuid[]", "smallint[]", "text[]", "smallint[]", "text[]", "text[]"));
     String renewal =
-        freshGenericPlan(
-            List.of("emails"),
-            "PREPARE fresh(bigint, uuid[], bigint[]) AS "
-                + StatementPlans.positional(EmailClaims.RENEW, 3),
-            "EXPLAIN EXECUTE fresh(NULL, NULL, NULL)");
+        freshGenericPlanOf(
+            List.of("emails"), EmailClaims.RENEW, List.of("bigint", "uuid[]", "bigint[]"));
 
     assertThat(emails).contains("using emails_pkey on emails").doesNotContain("Seq Scan");
     assertThat(renewal).contains("using emails_pkey on emails").doesNotContain("Seq Scan");
     assertThat(recipients)
         .contains("using email_recipients_pkey on email_recipients")
         .doesNotContain("Seq Scan");
+  }
+
+  /**
+   * {@link #freshGenericPlan} of one of the service's statements, its parameters of the given types
+   * in the order {@link StatementPlans} numbers them, explained with each of them NULL.
+   */
+  private String freshGenericPlanOf(List<String> tables, String sql, List<String> types)
+      throws SQLException {
+    return freshGenericPlan(
+        tables,
+        "PREPARE fresh(%s) AS %s"
+            .formatted(String.join(", ", types), StatementPlans.positional(sql, types.size())),
+        "EXPLAIN EXECUTE fresh(%s)"
+            .formatted(String.join(", ", types.stream().map(t -> "NULL").toList())));
   }
 
   /**
