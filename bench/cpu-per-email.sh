@@ -13,10 +13,17 @@
 #   PERF=1 bench/cpu-per-email.sh              # also perf record -a -g over the measured run:
 #                                              # every process on the machine, PostgreSQL's
 #                                              # functions included; prints each one's share
+#   BENCH_PROFILE_EVENT=event=alloc,total     # another async-profiler event for PROFILE=1
+#   BENCH_LOAD=batch bench/cpu-per-email.sh    # POST /emails/batch of BENCH_BATCH_SIZE (100)
+#                                              # from 4 connections with delivery off, as
+#                                              # bench/run.sh's (d); the outbox is emptied after
+#                                              # each warm-up slice
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/jit.sh
 source "$ROOT/bench/lib/jit.sh"
+# shellcheck source=lib/batch-body.sh
+source "$ROOT/bench/lib/batch-body.sh"
 JAR=${1:-$(ls "$ROOT"/target/mailroom-*.jar | grep -v -- -plain.jar | head -1)}
 W=${BENCH_WORK:-/var/tmp/mailroom-cpu.$$}
 APP=${BENCH_APP_PORT:-18630} MGMT=${BENCH_MGMT_PORT:-18631} SINK=${BENCH_SINK_PORT:-18632}
@@ -26,6 +33,8 @@ DBP=${BENCH_PG_PORT:-5432} DB=${BENCH_DB:-mailroom_cpu}
 WARM=${BENCH_WARMUP_S:-20} WARM_MAX=${BENCH_WARMUP_MAX_S:-300} SLICE=${BENCH_WARMUP_SLICE_S:-10}
 JIT_SETTLED_PCT=${BENCH_JIT_SETTLED_PCT:-5} MEASURE=${BENCH_MEASURE_S:-40}
 AP=${BENCH_ASPROF_LIB:-}
+LOAD=${BENCH_LOAD:-single} BATCH=${BENCH_BATCH_SIZE:-100} DELIVERY=${BENCH_DELIVERY:-true}
+[[ $LOAD == batch ]] && DELIVERY=${BENCH_DELIVERY:-false}
 PID="" SINKPID="" PERFPID=""
 cleanup() {
   [[ -n $PID ]] && kill "$PID" 2>/dev/null
@@ -49,7 +58,7 @@ smtp-sink -c -u nobody -h sink.cpu "127.0.0.1:$SINK" 256 >"$W/sink.out" 2>&1 &
 SINKPID=$!
 AGENT=""
 if [[ -n ${PROFILE:-} && -n $AP ]]; then
-  AGENT="-agentpath:$AP=start,event=cpu,interval=1ms,threads,collapsed,file=$W/profile.collapsed"
+  AGENT="-agentpath:$AP=start,${BENCH_PROFILE_EVENT:-event=cpu,interval=1ms},threads,collapsed,file=$W/profile.collapsed"
 fi
 # The image's JVM options (as bench/run.sh reads them), or BENCH_JAVA_OPTS to compare others.
 OPTS=${BENCH_JAVA_OPTS:-$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\(.*\)"$/\1/p' "$ROOT/Dockerfile" | head -1)}
@@ -59,7 +68,7 @@ ARENAS=${BENCH_MALLOC_ARENAS-$(sed -n 's/^ENV MALLOC_ARENA_MAX=\([0-9]*\)$/\1/p'
   SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:$DBP/$DB" SPRING_DATASOURCE_USERNAME=$DB SPRING_DATASOURCE_PASSWORD=$DB \
   SERVER_PORT=$APP MANAGEMENT_SERVER_PORT=$MGMT MAILROOM_EMAIL_DEFAULTFROM="Bench <no-reply@bench.example>" \
   MAILROOM_SMTP_EHLONAME=mailroom.bench.example MAILROOM_SMTP_RELAYS_0_NAME=smtp-sink MAILROOM_SMTP_RELAYS_0_HOST=127.0.0.1 \
-  MAILROOM_SMTP_RELAYS_0_PORT=$SINK MAILROOM_SMTP_RELAYS_0_TLSMODE=NONE MAILROOM_DELIVERY_ENABLED=${BENCH_DELIVERY:-true} \
+  MAILROOM_SMTP_RELAYS_0_PORT=$SINK MAILROOM_SMTP_RELAYS_0_TLSMODE=NONE MAILROOM_DELIVERY_ENABLED=$DELIVERY \
   MAILROOM_APIKEYS_0_NAME=bench MAILROOM_APIKEYS_0_HASH=$HASH MAILROOM_APIKEYS_0_SCOPES=send,read \
   LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs java org.springframework.boot.loader.launch.JarLauncher) >"$W/app.log" 2>&1 &
 PID=$!
@@ -68,7 +77,19 @@ for _ in $(seq 400); do
   kill -0 "$PID" 2>/dev/null || { tail -20 "$W/app.log"; exit 1; }
   sleep 1
 done
-wrk_run() { BENCH_API_KEY=$KEY timeout $(($1 + 60)) wrk -t2 -c32 -d"$1s" --timeout 10s -s "$ROOT/bench/lib/post-email.lua" "http://127.0.0.1:$APP"; }
+PER_REQUEST=1
+if [[ $LOAD == batch ]]; then
+  PER_REQUEST=$BATCH
+  batch_body "$BATCH" "$W/batch.json"
+  wrk_run() {
+    BENCH_API_KEY=$KEY BENCH_BATCH_FILE="$W/batch.json" timeout $(($1 + 120)) wrk -t4 -c4 -d"$1s" \
+      --timeout 60s --latency -s "$ROOT/bench/lib/post-batch.lua" "http://127.0.0.1:$APP/emails/batch"
+  }
+else
+  wrk_run() { BENCH_API_KEY=$KEY timeout $(($1 + 60)) wrk -t2 -c32 -d"$1s" --timeout 10s -s "$ROOT/bench/lib/post-email.lua" "http://127.0.0.1:$APP"; }
+fi
+# The outbox emptied (batch load, delivery off: nothing else would take the rows away).
+empty_outbox() { [[ $LOAD == batch ]] && pg psql -p "$DBP" -d "$DB" -qAtX -c "SET client_min_messages = warning; TRUNCATE emails CASCADE" >/dev/null; }
 ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
 # Thread names are cut at 15 characters: the request threads are "http-nio-<port>-".
 request_ticks() { cat /proc/"$PID"/task/*/stat 2>/dev/null | awk '/\(http-nio-/ { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'; }
@@ -80,6 +101,7 @@ while :; do
   j0=$(jit_ticks "$PID") c0=$(ticks)
   wrk_run "$SLICE" >"$W/wrk-warmup.txt" 2>&1
   j1=$(jit_ticks "$PID") c1=$(ticks)
+  empty_outbox
   jit=$(jit_percent "$j0" "$j1" "$c0" "$c1")
   warmed=$(($(date +%s) - warm_start))
   ((warmed >= WARM)) && jit_settled "$jit" "$JIT_SETTLED_PCT" && break
@@ -97,7 +119,7 @@ if [[ -n $PERFPID ]]; then
   PERFPID=""
 fi
 hz=$(getconf CLK_TCK)
-accepted=$(grep -o 'accepted=[0-9]*' "$W/wrk.txt" | cut -d= -f2)
+accepted=$(($(grep -o 'accepted=[0-9]*' "$W/wrk.txt" | cut -d= -f2) * PER_REQUEST))
 ((accepted > 0)) || { cat "$W/wrk.txt"; exit 1; }
 printf 'warmup_s=%d warmup_last_jit_pct=%s\n' "$warmed" "$jit"
 printf 'accepted=%d jvm_cpu_ms_per_email=%.2f request_threads_cpu_ms_per_email=%.2f dispatcher_cpu_ms_per_email=%.2f postgres_cpu_ms_per_email=%.2f vm_hwm_mb=%s load=%s\n' "$accepted" \

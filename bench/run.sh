@@ -28,6 +28,8 @@ BENCH="$ROOT/bench"
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 # shellcheck source=lib/jit.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/jit.sh"
+# shellcheck source=lib/batch-body.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/batch-body.sh"
 WORK=${BENCH_WORK:-/var/tmp/mailroom-bench.$$}
 
 # Sizes and durations (the issue's measurement; override for a quick try).
@@ -90,6 +92,7 @@ run_phase() { selected "$1" || return 0; "$2" || failed "$1"; }
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  [[ -n ${WRK_PID:-} ]] && kill "$WRK_PID" 2>/dev/null # (d)'s wrk, run in the background
   stop_started "${BENCH_KEEP_DB:-}"
   [[ -z ${BENCH_KEEP_WORK:-} ]] && rm -rf "$WORK"
   exit "$rc"
@@ -339,6 +342,7 @@ bench_latency() {
   R_LAT_POST_P50=$(jq -r '.post_p50_ms | . * 10 | round / 10' "$WORK/latency.json")
   R_LAT_RELAYED_P50=$(jq -r '.relayed_p50_ms | . * 10 | round / 10' "$WORK/latency.json")
   R_LAT_RELAYED_P99=$(jq -r '.relayed_p99_ms | . * 10 | round / 10' "$WORK/latency.json")
+  R_LAT_GET_P50=$(jq -r '.get_p50_ms | . * 10 | round / 10' "$WORK/latency.json")
 }
 
 # (d) POST /emails/batch with delivery off, which also leaves the backlog for (e).
@@ -347,34 +351,47 @@ bench_batch() {
   log "(d) batch intake: $batches batches of $BATCH_SIZE from $BATCH_CLIENTS clients, delivery off"
   fresh_db
   start_jar batch false || return 1
-  jq -nc --argjson n "$BATCH_SIZE" '{emails: [range($n) | {to: ["bench\(.)@sink.example"], template: "welcome",
-      variables: {name: "Ada", productName: "Acme", actionUrl: "https://acme.example/start"}}]}' >"$WORK/batch.json"
-  post_batches() { # count -> one HTTP status per line
-    seq "$1" | timeout 1800 xargs -P "$BATCH_CLIENTS" -I{} curl -s -o /dev/null -w '%{http_code}\n' --max-time 60 \
-      -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' \
-      --data-binary @"$WORK/batch.json" "http://127.0.0.1:$APP_PORT/emails/batch"
-  }
+  batch_body "$BATCH_SIZE" "$WORK/batch.json"
   warm_up R_BATCH batch_slice || return 1 # the outbox is emptied after each slice
-  local t0 t1 ok
-  t0=$(now)
-  post_batches "$batches" >"$WORK/batch-codes.txt"
-  t1=$(now)
-  ok=$(grep -c '^202$' "$WORK/batch-codes.txt")
+  # wrk with one connection per client, each thread stopping once it has had the answers to its
+  # share; wrk is interrupted (it then reports) once every thread has stopped
+  : >"$WORK/batch-done.txt"
+  BENCH_API_KEY=$API_KEY BENCH_BATCH_FILE="$WORK/batch.json" BENCH_BATCH_COUNT=$batches \
+    BENCH_BATCH_THREADS=$BATCH_CLIENTS BENCH_BATCH_DONE="$WORK/batch-done.txt" \
+    wrk -t"$BATCH_CLIENTS" -c"$BATCH_CLIENTS" -d1500s --timeout 60s --latency \
+    -s "$BENCH/lib/post-batch.lua" "http://127.0.0.1:$APP_PORT/emails/batch" >"$WORK/wrk-batch.txt" 2>&1 &
+  WRK_PID=$!
+  local i
+  for i in $(seq 15000); do # at most 1,500 s, as wrk's own duration
+    (($(wc -l <"$WORK/batch-done.txt") >= BATCH_CLIENTS)) && break
+    kill -0 "$WRK_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -INT "$WRK_PID" 2>/dev/null
+  wait "$WRK_PID"
+  WRK_PID=""
+  local ok duration
+  ok=$(wrk_value "$WORK/wrk-batch.txt" accepted)
+  duration=$(wrk_value "$WORK/wrk-batch.txt" duration_s)
+  [[ -n $ok && -n $duration ]] || { log "    wrk failed: $(tail -3 "$WORK/wrk-batch.txt")"; return 1; }
   R_BATCH_REFUSED=$((batches - ok))
-  R_BATCH=$(calc '%.0f' "$ok * $BATCH_SIZE / ($t1 - $t0)")
+  R_BATCH=$(calc '%.0f' "$ok * $BATCH_SIZE / $duration")
+  R_BATCH_P50=$(wrk_value "$WORK/wrk-batch.txt" p50)
+  R_BATCH_P99=$(wrk_value "$WORK/wrk-batch.txt" p99)
   R_BACKLOG=$(sql -c "SELECT count(*) FROM emails WHERE status = 'QUEUED'")
   stop_jar
 }
 
 # One slice of (d)'s load: batches for WARMUP_SLICE_S seconds, then the outbox emptied again.
 batch_slice() {
-  local t0 n=0
-  t0=$(now)
-  while awk "BEGIN { exit !($(now) - $t0 < $WARMUP_SLICE_S) }"; do
-    post_batches "$((2 * BATCH_CLIENTS))" >/dev/null
-    n=$((n + 2 * BATCH_CLIENTS))
-  done
-  SLICE_RATE="$(calc '%.0f' "$n * $BATCH_SIZE / ($(now) - $t0)") emails/s"
+  BENCH_API_KEY=$API_KEY BENCH_BATCH_FILE="$WORK/batch.json" timeout $((WARMUP_SLICE_S + 120)) \
+    wrk -t"$BATCH_CLIENTS" -c"$BATCH_CLIENTS" -d"${WARMUP_SLICE_S}s" --timeout 60s \
+    -s "$BENCH/lib/post-batch.lua" "http://127.0.0.1:$APP_PORT/emails/batch" >"$WORK/wrk-batch-warmup.txt" 2>&1
+  local ok duration
+  ok=$(wrk_value "$WORK/wrk-batch-warmup.txt" accepted)
+  duration=$(wrk_value "$WORK/wrk-batch-warmup.txt" duration_s)
+  [[ -n $ok && -n $duration ]] || { log "    wrk failed: $(tail -3 "$WORK/wrk-batch-warmup.txt")"; return 1; }
+  SLICE_RATE="$(calc '%.0f' "$ok * $BATCH_SIZE / $duration") emails/s"
   sql -c "TRUNCATE emails CASCADE" >/dev/null
 }
 
@@ -569,10 +586,10 @@ machine makes the figures noisy.
 | c | Mailroom end to end, POST \`welcome\` → SENT, wrk $WRK_CONNECTIONS connections, ${R_E2E_WINDOW:-?} s after a ${R_E2E_WARM_S:-?} s warm-up (accepted and SENT inside the window; JIT compilers ${R_E2E_JIT:-?} % of the JVM's CPU in it) | ${R_E2E:-n/a} emails/s (${R_E2E_SENT:-?} of ${R_E2E_ACCEPTED:-?} accepted; ${R_E2E_SINK:-?} at the sink; SENT in the window regardless of intake time: ${R_DELIVERY_IN_WINDOW:-?}/s) | $e2e_p | $e2e_r | ≥ 2.0× Postfix | $(verdict c "$(ge "$e2e_p" 2.0)" "$e2e_p") |
 | c | single-email intake, \`POST /emails\` → 202, same run | ${R_INTAKE:-n/a} req/s, p50 ${R_INTAKE_P50:-?} ms, p99 ${R_INTAKE_P99:-?} ms (${R_INTAKE_REFUSED:-?} not 202) | $in_p | $in_r | ≥ 2,000 req/s, p99 ≤ 50 ms | $(verdict c "$(($(ge "${R_INTAKE:-}" 2000) & $(le "${R_INTAKE_P99:-}" 50)))" "${R_INTAKE:-}" "${R_INTAKE_P99:-}") |
 | c | peak RSS of the JVM (VmHWM) under that load | ${R_RSS_MB:-n/a} MB (${R_RSS_MIB:-n/a} MiB) | | | ≤ 350 MB | $(verdict c "$(le "${R_RSS_MB:-}" 350)" "${R_RSS_MB:-}") |
-| d | batch intake, \`POST /emails/batch\` of $BATCH_SIZE, $BATCH_CLIENTS clients, delivery off, after a ${R_BATCH_WARM_S:-?} s warm-up | ${R_BATCH:-n/a} emails/s (${R_BATCH_REFUSED:-?} batches not 202) | $b_p | $b_r | ≥ 5,000 emails/s | $(verdict d "$(ge "${R_BATCH:-}" 5000)" "${R_BATCH:-}") |
+| d | batch intake, \`POST /emails/batch\` of $BATCH_SIZE, wrk $BATCH_CLIENTS connections, delivery off, after a ${R_BATCH_WARM_S:-?} s warm-up | ${R_BATCH:-n/a} emails/s (${R_BATCH_REFUSED:-?} batches not 202; per batch p50 ${R_BATCH_P50:-?} ms, p99 ${R_BATCH_P99:-?} ms) | $b_p | $b_r | ≥ 5,000 emails/s | $(verdict d "$(ge "${R_BATCH:-}" 5000)" "${R_BATCH:-}") |
 | e | backlog of ${R_BACKLOG:-?} drained to smtp-sink (first to last sent_at), after a ${R_DRAIN_WARM_S:-?} s warm-up on copies | ${R_DRAIN:-n/a} emails/s (${R_DRAIN_SENT:-?} SENT, ${R_DRAIN_LEFT:-?} left; ${R_DRAIN_SINK:-?} at the sink) | $d_p | $d_r | ≥ 0.3× raw SMTP | $(verdict e "$(ge "$d_r" 0.3)" "$d_r") |
 | h | backlog of $QUIET_BACKLOG queued at once after a vacuum found nothing due (autovacuum off for the table meanwhile), drained by (e)'s service (first to last sent_at) | ${R_QUIET:-n/a} emails/s (${R_QUIET_SENT:-?} SENT, ${R_QUIET_LEFT:-?} left) | $q_p | $q_r | ≥ 0.3× raw SMTP, as (e) | $(verdict h "$(ge "$q_r" 0.3)" "$q_r") |
-| f | light load, POST → SENT seen by GET, one at a time | p50 ${R_LAT_P50:-n/a} ms, p99 ${R_LAT_P99:-n/a} ms over ${R_LAT_N:-?} emails, polling GET every 1 ms (POST start → sentAt, same clock, no polling: p50 ${R_LAT_RELAYED_P50:-?} ms, p99 ${R_LAT_RELAYED_P99:-?} ms; createdAt → sentAt: p50 ${R_LAT_STORED_P50:-?} ms, p99 ${R_LAT_STORED_P99:-?} ms; the POST alone: p50 ${R_LAT_POST_P50:-?} ms) | | | p50 ≤ 10 ms, p99 ≤ 30 ms | $(verdict f "$(($(le "${R_LAT_P50:-}" 10) & $(le "${R_LAT_P99:-}" 30)))" "${R_LAT_P50:-}" "${R_LAT_P99:-}") |
+| f | light load, POST → SENT seen by GET, one at a time | p50 ${R_LAT_P50:-n/a} ms, p99 ${R_LAT_P99:-n/a} ms over ${R_LAT_N:-?} emails, polling GET every 1 ms (POST start → sentAt, same clock, no polling: p50 ${R_LAT_RELAYED_P50:-?} ms, p99 ${R_LAT_RELAYED_P99:-?} ms; createdAt → sentAt: p50 ${R_LAT_STORED_P50:-?} ms, p99 ${R_LAT_STORED_P99:-?} ms; the POST alone: p50 ${R_LAT_POST_P50:-?} ms; each GET: p50 ${R_LAT_GET_P50:-?} ms) | | | p50 ≤ 10 ms, p99 ≤ 30 ms | $(verdict f "$(($(le "${R_LAT_P50:-}" 10) & $(le "${R_LAT_P99:-}" 30)))" "${R_LAT_P50:-}" "${R_LAT_P99:-}") |
 | g | claim statement from EmailClaims (EXPLAIN ANALYZE, LIMIT $CLAIM_LIMIT, fastest of 11, rolled back) | ${R_CLAIM_SMALL:-n/a} ms at $CLAIM_SMALL due rows, ${R_CLAIM_LARGE:-n/a} ms at $CLAIM_LARGE (${c_ratio}×; medians ${R_CLAIM_SMALL_MED:-?} and ${R_CLAIM_LARGE_MED:-?} ms; buffers hit ${R_CLAIM_SMALL_BUF:-?} and ${R_CLAIM_LARGE_BUF:-?}) | | | 1M within 2× of 10k | $(verdict g "$(le "$c_ratio" 2.0)" "${R_CLAIM_SMALL:-}" "${R_CLAIM_LARGE:-}" "$c_ratio") |
 
 Warm-ups: the load of each phase in slices of ${WARMUP_SLICE_S} s, for at least ${WARMUP_S} s, then until a slice in

@@ -3,8 +3,8 @@
 Prints one JSON object, in milliseconds: client-observed POST->SENT percentiles (until a GET
 shows SENT, so they include the polling: a GET every POLL_S plus its own time), the POST's own
 response time, POST->sentAt on the shared clock (client and service run on the same machine: the
-moment the relay took the email, without the polling and the result write) and the service's own
-createdAt->sentAt. Every wait is bounded.
+moment the relay took the email, without the polling and the result write), the service's own
+createdAt->sentAt, and each GET's own response time. Every wait is bounded.
 """
 
 import http.client
@@ -48,7 +48,7 @@ def percentile(sorted_values, p):
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
-client, stored, posted, relayed, timeouts = [], [], [], [], 0
+client, stored, posted, relayed, gets, timeouts = [], [], [], [], [], 0
 for i in range(warmup + count):
     started_wall = time.time()
     started = time.perf_counter()
@@ -58,8 +58,11 @@ for i in range(warmup + count):
         sys.exit("POST /emails answered %d: %s" % (status, body[:300]))
     email_id = json.loads(body)["id"]
     view = None
+    polls = []
     while time.perf_counter() - started < PER_EMAIL_TIMEOUT_S:
+        asked = time.perf_counter()
         status, body = request("GET", "/emails/" + email_id)
+        polls.append((time.perf_counter() - asked) * 1000)
         view = json.loads(body) if status == 200 else None
         if view and view.get("status") in ("SENT", "FAILED", "CANCELLED"):
             break
@@ -72,10 +75,11 @@ for i in range(warmup + count):
         client.append(elapsed_ms)
         stored.append((instant(view["sentAt"]) - instant(view["createdAt"])).total_seconds() * 1000)
         posted.append(post_ms)
+        gets.extend(polls)
         relayed.append((instant(view["sentAt"]).timestamp() - started_wall) * 1000)
     time.sleep(0.005)
 
-for values in (client, stored, posted, relayed):
+for values in (client, stored, posted, relayed, gets):
     values.sort()
 print(json.dumps({
     "emails": len(client), "not_sent": timeouts,
@@ -84,4 +88,5 @@ print(json.dumps({
     "stored_p50_ms": percentile(stored, 50), "stored_p99_ms": percentile(stored, 99),
     "post_p50_ms": percentile(posted, 50), "post_p99_ms": percentile(posted, 99),
     "relayed_p50_ms": percentile(relayed, 50), "relayed_p99_ms": percentile(relayed, 99),
+    "gets": len(gets), "get_p50_ms": percentile(gets, 50), "get_p99_ms": percentile(gets, 99),
 }))
