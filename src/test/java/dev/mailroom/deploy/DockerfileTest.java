@@ -94,6 +94,8 @@ class DockerfileTest {
                         "-XX:CICompilerCount=1",
                         "-XX:+UseSerialGC",
                         "-Xmn16m",
+                        "-XX:SurvivorRatio=3",
+                        "-XX:TargetSurvivorRatio=90",
                         "-XX:MaxMetaspaceSize=192m",
                         "-XX:ReservedCodeCacheSize=128m"));
     assertThat(ofKeyword(runtimeStage(), "ENV"))
