@@ -8,15 +8,16 @@
 -- printed is then from the first thread's start to the last one's stop, on the monotonic clock.
 -- Without BENCH_BATCH_COUNT the threads run for wrk's duration. Counts the 202 answers and prints them, with wrk's latency percentiles, as
 -- "BENCH key=value" lines that run.sh reads.
-local key = os.getenv("BENCH_API_KEY") or ""
+local common = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk-common.lua")
 local file = assert(io.open(assert(os.getenv("BENCH_BATCH_FILE"), "BENCH_BATCH_FILE"), "rb"))
 local body = file:read("*a")
 file:close()
 
 wrk.method = "POST"
 wrk.path = "/emails/batch"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer " .. key
+for name, value in pairs(common.headers) do
+  wrk.headers[name] = value
+end
 wrk.body = body
 
 local ffi = require("ffi")
@@ -55,11 +56,7 @@ function init(args)
 end
 
 function response(status, headers, body)
-  if status == 202 then
-    accepted = accepted + 1
-  else
-    refused = refused + 1
-  end
+  common.count(status, 202)
   answered = answered + 1
   if quota > 0 and answered >= quota then
     stopped_s = now_s()
@@ -71,10 +68,8 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local a, r, first, last = 0, 0, math.huge, 0
+  local first, last = math.huge, 0
   for _, t in ipairs(threads) do
-    a = a + t:get("accepted")
-    r = r + t:get("refused")
     first = math.min(first, t:get("started_s"))
     last = math.max(last, t:get("stopped_s"))
   end
@@ -82,12 +77,6 @@ function done(summary, latency, requests)
   if total then
     duration = last - first
   end
-  local e = summary.errors
-  io.write(string.format("BENCH accepted=%d refused=%d requests=%d duration_s=%.3f\n",
-    a, r, summary.requests, duration))
-  io.write(string.format("BENCH errors connect=%d read=%d write=%d timeout=%d\n",
-    e.connect, e.read, e.write, e.timeout))
-  io.write(string.format("BENCH latency_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f\n",
-    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
-    latency:percentile(99) / 1000, latency.max / 1000))
+  common.report(common.sum(threads, "accepted"), {}, common.sum(threads, "refused"), summary,
+    duration, latency)
 end

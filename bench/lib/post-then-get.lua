@@ -3,14 +3,10 @@
 -- BENCH_GETS_PER_EMAIL times, 20 by default), then POSTs the next one: the same requests, in the
 -- same mix, as bench/lib/latency.py makes one at a time. Prints "BENCH key=value" lines as
 -- post-email.lua does, "accepted" counting the POSTs answered 202 and "gets" the GETs answered 200.
-local key = os.getenv("BENCH_API_KEY") or ""
+local common = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk-common.lua")
 local gets_per_email = tonumber(os.getenv("BENCH_GETS_PER_EMAIL") or "20")
-local headers = {
-  ["Content-Type"] = "application/json",
-  ["Authorization"] = "Bearer " .. key,
-}
-local body = '{"to":["bench@sink.example"],"template":"welcome",'
-  .. '"variables":{"name":"Ada","productName":"Acme","actionUrl":"https://acme.example/start"}}'
+local headers = common.headers
+local body = common.welcome
 
 local threads = {}
 
@@ -58,15 +54,6 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local a, g, r = 0, 0, 0
-  for _, t in ipairs(threads) do
-    a = a + t:get("accepted")
-    g = g + t:get("gets")
-    r = r + t:get("refused")
-  end
-  local e = summary.errors
-  io.write(string.format("BENCH accepted=%d gets=%d refused=%d requests=%d duration_s=%.3f\n",
-    a, g, r, summary.requests, summary.duration / 1e6))
-  io.write(string.format("BENCH errors connect=%d read=%d write=%d timeout=%d\n",
-    e.connect, e.read, e.write, e.timeout))
+  common.report(common.sum(threads, "accepted"), { { "gets", common.sum(threads, "gets") } },
+    common.sum(threads, "refused"), summary, summary.duration / 1e6, nil)
 end
