@@ -42,12 +42,24 @@ public class EmailIntake {
 
   /**
    * Single sends without an idempotency key are stored in groups (see {@link GroupCommit}): this
-   * many transactions at once, of at most this many emails and bytes. Two keep the database busy
-   * while the next group gathers; more would only make the groups smaller.
+   * many transactions at once, of at most this many emails and bytes. One: while it commits, the
+   * requests that come in gather into the next group. A second writer would take those as soon as
+   * they arrive, so under load there were twice the groups, of half the size, each with its own
+   * commit and its own dispatcher wake-up; measured with bench/cpu-per-email.sh, one writer took a
+   * third less of PostgreSQL's CPU per email and accepted a quarter more (README, "Where the time
+   * goes").
    */
-  private static final int SINGLE_WRITERS = 2;
+  private static final int SINGLE_WRITERS = 1;
 
   private static final int MAX_SINGLES_PER_COMMIT = 64;
+
+  /**
+   * A message larger than this (one with attachments, in practice) is stored by its request alone,
+   * beside the groups rather than in them: with a single writer, a message of megabytes would
+   * otherwise hold up every send queued behind it for as long as it takes to store. 64 of these
+   * make {@link #MAX_SINGLES_BYTES_PER_COMMIT}.
+   */
+  private static final long ALONE_SINGLE_BYTES = 256L * 1024;
 
   /**
    * A group's messages in bytes, at most (its first email always goes): a send may carry up to
@@ -101,7 +113,8 @@ public class EmailIntake {
             SINGLE_WRITERS,
             MAX_SINGLES_PER_COMMIT,
             email -> email.mime().length,
-            MAX_SINGLES_BYTES_PER_COMMIT);
+            MAX_SINGLES_BYTES_PER_COMMIT,
+            ALONE_SINGLE_BYTES);
     this.events = events;
     this.settings = settings;
     this.defaultFrom =

@@ -24,7 +24,8 @@ import org.springframework.transaction.TransactionSystemException;
  * <p>A transaction costs a pool checkout, a BEGIN and a COMMIT (a WAL flush) whatever it holds, so
  * under load many items share one, and the more callers wait the larger the groups grow. A caller
  * alone is not held back: with a writer free it stores its item at once, so a quiet service answers
- * as fast as without grouping.
+ * as fast as without grouping. An item above a size of its own is stored by its caller at once,
+ * alone and beside the writers, so that a large one never holds up the small ones queued behind it.
  *
  * <p>When a statement of a group is refused (a constraint one item breaks), the transaction is
  * rolled back and each item is stored again on its own, so the bad item fails its caller only. A
@@ -46,6 +47,7 @@ public final class GroupCommit<T, R> {
   private final int maxGroup;
   private final ToLongFunction<T> size;
   private final long maxGroupBytes;
+  private final long aloneBytes;
   private final ReentrantLock lock = new ReentrantLock();
 
   /** Items not yet taken by a writer, oldest first. Guarded by {@link #lock}. */
@@ -62,18 +64,24 @@ public final class GroupCommit<T, R> {
    * @param size an item's size in bytes, as {@code storeAll} will send it
    * @param maxGroupBytes the most bytes one group holds; its first item always goes, however large,
    *     so that large items are stored one per group rather than never
+   * @param aloneBytes an item larger than this is stored by its own caller at once, in a group of
+   *     its own, without waiting for a writer or taking one: a large message, which takes long to
+   *     store, never holds up the small ones queued behind it
    */
   public GroupCommit(
       Function<List<T>, List<R>> storeAll,
       int writers,
       int maxGroup,
       ToLongFunction<T> size,
-      long maxGroupBytes) {
-    if (writers < 1 || maxGroup < 1 || maxGroupBytes < 1) {
-      throw new IllegalArgumentException("writers, maxGroup and maxGroupBytes must be at least 1");
+      long maxGroupBytes,
+      long aloneBytes) {
+    if (writers < 1 || maxGroup < 1 || maxGroupBytes < 1 || aloneBytes < 1) {
+      throw new IllegalArgumentException(
+          "writers, maxGroup, maxGroupBytes and aloneBytes must be at least 1");
     }
     this.size = size;
     this.maxGroupBytes = maxGroupBytes;
+    this.aloneBytes = aloneBytes;
     this.storeAll = storeAll;
     this.writers = writers;
     this.maxGroup = maxGroup;
@@ -82,6 +90,10 @@ public final class GroupCommit<T, R> {
   /** Stores the item, with whatever else is waiting; returns once it is stored. */
   public R store(T item) {
     Pending<T, R> mine = new Pending<>(item, lock.newCondition());
+    if (size.applyAsLong(item) > aloneBytes) {
+      store(List.of(mine));
+      return outcome(mine);
+    }
     lock.lock();
     try {
       waiting.addLast(mine);
@@ -104,6 +116,11 @@ public final class GroupCommit<T, R> {
     } finally {
       lock.unlock();
     }
+    return outcome(mine);
+  }
+
+  /** What was stored for a stored item, or what storing it threw. */
+  private R outcome(Pending<T, R> mine) {
     if (mine.failure instanceof RuntimeException e) {
       throw e;
     }

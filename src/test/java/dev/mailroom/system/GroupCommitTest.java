@@ -44,6 +44,7 @@ class GroupCommitTest {
             2,
             64,
             String::length,
+            Long.MAX_VALUE,
             Long.MAX_VALUE);
 
     assertThat(commit.store("a")).isEqualTo("A");
@@ -71,6 +72,7 @@ class GroupCommitTest {
             2,
             8,
             item -> 1,
+            Long.MAX_VALUE,
             Long.MAX_VALUE);
 
     CountDownLatch start = new CountDownLatch(1);
@@ -215,6 +217,53 @@ class GroupCommitTest {
             List.of("aaaa", "bbbb"), List.of("cccc"), List.of("a-large-item"), List.of("dd"));
   }
 
+  @Test
+  void anItemLargerThanTheAloneLimitIsStoredAtOnceByItsCallerWhileTheWriterIsBusy()
+      throws Exception {
+    List<List<String>> groups = Collections.synchronizedList(new ArrayList<>());
+    HeldWriter held =
+        new HeldWriter(
+            group -> {
+              groups.add(group);
+              return group.stream().map(String::toUpperCase).toList();
+            },
+            Long.MAX_VALUE,
+            10);
+
+    Future<String> small = callers.submit(() -> held.commit.store("small"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> held.commit.waiting() == 1);
+    // The only writer is held, yet the large item is stored, alone, and answered.
+    Future<String> large = callers.submit(() -> held.commit.store("a-large-item"));
+    assertThat(large.get(5, TimeUnit.SECONDS)).isEqualTo("A-LARGE-ITEM");
+    assertThat(groups).containsExactly(List.of("a-large-item"));
+    assertThat(small).isNotDone();
+
+    held.releaseOnce(1);
+    assertThat(small.get(10, TimeUnit.SECONDS)).isEqualTo("SMALL");
+    assertThat(groups).containsExactly(List.of("a-large-item"), List.of("small"));
+  }
+
+  @Test
+  void anItemStoredAloneThatFailsFailsItsCallerOnly() throws Exception {
+    GroupCommit<String, String> commit =
+        new GroupCommit<>(
+            group -> {
+              if (group.contains("a-bad-large-item")) {
+                throw new DataIntegrityViolationException("refused");
+              }
+              return group;
+            },
+            1,
+            64,
+            String::length,
+            Long.MAX_VALUE,
+            10);
+
+    assertThatThrownBy(() -> commit.store("a-bad-large-item"))
+        .isInstanceOf(DataIntegrityViolationException.class);
+    assertThat(commit.store("small")).isEqualTo("small");
+  }
+
   /**
    * A commit with one writer, held inside the group of the item {@code "hold"}: what is stored
    * meanwhile waits, and forms one group once the writer is released. Other groups go to {@code
@@ -232,6 +281,11 @@ class GroupCommitTest {
 
     HeldWriter(Function<List<String>, List<String>> storeAll, long maxGroupBytes)
         throws InterruptedException {
+      this(storeAll, maxGroupBytes, Long.MAX_VALUE);
+    }
+
+    HeldWriter(Function<List<String>, List<String>> storeAll, long maxGroupBytes, long aloneBytes)
+        throws InterruptedException {
       commit =
           new GroupCommit<>(
               group -> {
@@ -245,7 +299,8 @@ class GroupCommitTest {
               1,
               64,
               String::length,
-              maxGroupBytes);
+              maxGroupBytes,
+              aloneBytes);
       holder = callers.submit(() -> commit.store("hold"));
       assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
     }
