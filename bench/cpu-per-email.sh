@@ -8,7 +8,10 @@
 #
 #   bench/cpu-per-email.sh [jar]               # default: target/mailroom-*.jar
 #   PROFILE=1 bench/cpu-per-email.sh           # also an async-profiler CPU profile, collapsed
-#                                              # stacks per thread (whole run, startup included)
+#                                              # stacks per thread, of the measured run only
+#                                              # (loaded with jcmd after the warm-up)
+#   PROFILE=whole bench/cpu-per-email.sh       # the same from the JVM's start: startup and the
+#                                              # warm-up's interpreted code included
 #   BENCH_ASPROF_LIB=/path/libasyncProfiler.so # from tools.profiler:async-profiler's jar
 #   PERF=1 bench/cpu-per-email.sh              # also perf record -a -g over the measured run:
 #                                              # every process on the machine, PostgreSQL's
@@ -57,8 +60,9 @@ HASH=$(printf '%s' "$KEY" | sha256sum | cut -d' ' -f1)
 smtp-sink -c -u nobody -h sink.cpu "127.0.0.1:$SINK" 256 >"$W/sink.out" 2>&1 &
 SINKPID=$!
 AGENT=""
-if [[ -n ${PROFILE:-} && -n $AP ]]; then
-  AGENT="-agentpath:$AP=start,${BENCH_PROFILE_EVENT:-event=cpu,interval=1ms},threads,collapsed,file=$W/profile.collapsed"
+PROFILE_OPTS="${BENCH_PROFILE_EVENT:-event=cpu,interval=1ms},threads"
+if [[ ${PROFILE:-} == whole && -n $AP ]]; then
+  AGENT="-agentpath:$AP=start,$PROFILE_OPTS,collapsed,file=$W/profile.collapsed"
 fi
 # The image's JVM options (as bench/run.sh reads them), or BENCH_JAVA_OPTS to compare others.
 OPTS=${BENCH_JAVA_OPTS:-$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\(.*\)"$/\1/p' "$ROOT/Dockerfile" | head -1)}
@@ -111,9 +115,13 @@ if [[ -n ${PERF:-} ]]; then
   perf record -a -g -F 299 -o "$W/perf.data" -- sleep "$MEASURE" >"$W/perf.log" 2>&1 &
   PERFPID=$!
 fi
+# jcmd reads an argument with "=" as a name and value of its own: the options go quoted.
+profiling() { [[ -n ${PROFILE:-} && ${PROFILE:-} != whole && -n $AP ]]; }
+profiling && { timeout 60 jcmd "$PID" JVMTI.agent_load "$AP" "\"start,$PROFILE_OPTS\"" >"$W/profile.log" 2>&1 || cat "$W/profile.log"; }
 c0=$(ticks) r0=$(request_ticks) d0=$(dispatcher_ticks) p0=$(pg_ticks)
 wrk_run "$MEASURE" >"$W/wrk.txt" 2>&1
 c1=$(ticks) r1=$(request_ticks) d1=$(dispatcher_ticks) p1=$(pg_ticks)
+profiling && { timeout 60 jcmd "$PID" JVMTI.agent_load "$AP" "\"stop,collapsed,file=$W/profile.collapsed\"" >>"$W/profile.log" 2>&1 || cat "$W/profile.log"; }
 if [[ -n $PERFPID ]]; then
   timeout 60 tail --pid="$PERFPID" -f /dev/null
   PERFPID=""
@@ -129,7 +137,8 @@ printf 'accepted=%d jvm_cpu_ms_per_email=%.2f request_threads_cpu_ms_per_email=%
   "$(awk "BEGIN { print ($p1 - $p0) * 1000 / $hz / $accepted }")" \
   "$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$PID/status")" "$(cut -d' ' -f1-3 /proc/loadavg)"
 grep '^BENCH' "$W/wrk.txt"
-[[ -n ${PROFILE:-} ]] && echo "profile (written when the JVM exits): $W/profile.collapsed"
+[[ ${PROFILE:-} == whole ]] && echo "profile (written when the JVM exits): $W/profile.collapsed"
+profiling && echo "profile of the measured run: $W/profile.collapsed"
 if [[ -n ${PERF:-} && -s $W/perf.data ]]; then
   # Threads of one pool together (http-nio-18630-, dispatcher-3 → dispatcher-).
   echo "share of the machine's CPU by process or thread pool (perf, $W/perf.data):"
