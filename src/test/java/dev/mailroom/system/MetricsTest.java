@@ -94,6 +94,35 @@ class MetricsTest extends ScriptedRelayTest {
   }
 
   @Test
+  void sendsAreTimedUnderTheirRouteAcceptedOrRefused() {
+    Scrape before = scrape();
+
+    send();
+    Api.Response refused = api.post("/emails", "{\"to\":[],\"subject\":\"s\",\"text\":\"t\"}");
+
+    assertThat(refused.status()).isEqualTo(422);
+    Scrape after = scrape();
+    assertThat(
+            after.increase(
+                before,
+                "http_server_requests_seconds_count",
+                "method=POST",
+                "uri=/emails",
+                "status=202",
+                "outcome=SUCCESS"))
+        .isEqualTo(1);
+    assertThat(
+            after.increase(
+                before,
+                "http_server_requests_seconds_count",
+                "method=POST",
+                "uri=/emails",
+                "status=422",
+                "outcome=CLIENT_ERROR"))
+        .isEqualTo(1);
+  }
+
+  @Test
   void metricsAreServedOnTheManagementPortOnly() {
     // The API port has no actuator endpoints: refused (401 without an API key) or not found.
     var onApiPort = get(port, "/actuator/prometheus");
