@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -23,6 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * paths of their own.
  */
 @Component
+// Inside security, around the UTF-8 check, and before the direct send that reads the body.
+@Order(Ordered.LOWEST_PRECEDENCE - 20)
 class RequestSizeLimit extends OncePerRequestFilter {
 
   private final long limit;

@@ -9,6 +9,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -22,6 +24,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * nothing is buffered; the first bad byte ends the read with {@link MalformedBodyException}.
  */
 @Component
+// Inside the size limit, and before the direct send that reads the body.
+@Order(Ordered.LOWEST_PRECEDENCE - 10)
 class Utf8RequestBody extends OncePerRequestFilter {
 
   @Override
