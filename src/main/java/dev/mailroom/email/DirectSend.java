@@ -2,6 +2,7 @@ package dev.mailroom.email;
 
 import dev.mailroom.apikey.ApiKey;
 import dev.mailroom.email.EmailController.EmailAccepted;
+import dev.mailroom.system.MediaTypes;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -23,7 +24,6 @@ import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpInputMessage;
-import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageConverter;
@@ -174,13 +174,8 @@ class DirectSend extends OncePerRequestFilter {
   }
 
   private static boolean isUtf8Json(@Nullable String contentType) {
-    if (contentType == null) {
-      return false;
-    }
-    MediaType type;
-    try {
-      type = MediaType.parseMediaType(contentType);
-    } catch (InvalidMediaTypeException e) {
+    MediaType type = MediaTypes.parse(contentType);
+    if (type == null) {
       return false;
     }
     if (!type.getType().equals("application") || !type.getSubtype().equals("json")) {

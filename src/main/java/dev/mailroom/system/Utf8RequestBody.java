@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -36,15 +35,9 @@ class Utf8RequestBody extends OncePerRequestFilter {
   }
 
   private static boolean isUtf8Json(HttpServletRequest request) {
-    String contentType = request.getContentType();
-    if (contentType == null) {
-      return false;
-    }
-    MediaType type;
-    try {
-      type = MediaType.parseMediaType(contentType);
-    } catch (InvalidMediaTypeException e) {
-      return false; // answered with 415 by Spring MVC
+    MediaType type = MediaTypes.parse(request.getContentType());
+    if (type == null) {
+      return false; // none, or one that does not parse: answered with 415 by Spring MVC
     }
     boolean json =
         MediaType.APPLICATION_JSON.isCompatibleWith(type) || type.getSubtype().endsWith("+json");
