@@ -74,6 +74,9 @@ class DirectSend extends OncePerRequestFilter {
   private final ObjectProvider<HandlerExceptionResolver> resolvers;
   private final ApplicationContext context;
   private volatile @Nullable Wiring wiring;
+  // Set once the parts were found unfit for this path (a body advice, a converter it cannot
+  // drive): every send then goes to MVC, without looking again.
+  private volatile boolean mvcOnly;
 
   DirectSend(
       ObjectProvider<EmailController> controller,
@@ -257,17 +260,18 @@ class DirectSend extends OncePerRequestFilter {
 
   private @Nullable Wiring wiring() {
     Wiring wired = wiring;
-    if (wired != null) {
+    if (wired != null || mvcOnly) {
       return wired;
     }
     EmailController send = controller.getIfAvailable();
     RequestMappingHandlerAdapter mvc = adapter.getIfAvailable();
-    if (send == null || mvc == null || hasBodyAdvice()) {
+    if (send == null || mvc == null) {
       return null;
     }
     SmartHttpMessageConverter<Object> reader = converter(mvc, true);
     SmartHttpMessageConverter<Object> writer = converter(mvc, false);
-    if (reader == null || writer == null) {
+    if (reader == null || writer == null || hasBodyAdvice()) {
+      mvcOnly = true;
       return null;
     }
     Method method;
@@ -310,19 +314,18 @@ class DirectSend extends OncePerRequestFilter {
   @SuppressWarnings("unchecked")
   private static @Nullable SmartHttpMessageConverter<Object> converter(
       RequestMappingHandlerAdapter mvc, boolean read) {
+    MediaType json = MediaType.APPLICATION_JSON;
     for (HttpMessageConverter<?> converter : mvc.getMessageConverters()) {
-      boolean fits =
-          converter instanceof SmartHttpMessageConverter<?> smart
-              ? read
-                  ? smart.canRead(REQUEST, MediaType.APPLICATION_JSON)
-                  : smart.canWrite(ANSWER, EmailAccepted.class, MediaType.APPLICATION_JSON)
-              : read
-                  ? converter.canRead(SendEmailRequest.class, MediaType.APPLICATION_JSON)
-                  : converter.canWrite(EmailAccepted.class, MediaType.APPLICATION_JSON);
-      if (fits) {
-        return converter instanceof SmartHttpMessageConverter<?> smart
-            ? (SmartHttpMessageConverter<Object>) smart
-            : null;
+      if (converter instanceof SmartHttpMessageConverter<?> smart) {
+        if (read
+            ? smart.canRead(REQUEST, json)
+            : smart.canWrite(ANSWER, EmailAccepted.class, json)) {
+          return (SmartHttpMessageConverter<Object>) smart;
+        }
+      } else if (read
+          ? converter.canRead(SendEmailRequest.class, json)
+          : converter.canWrite(EmailAccepted.class, json)) {
+        return null; // the one MVC would pick, which this path does not drive
       }
     }
     return null;

@@ -25,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * paths of their own.
  */
 @Component
-// Inside security, around the UTF-8 check, and before the direct send that reads the body.
+// After Spring Security's filters, around the UTF-8 check, and before the direct send that reads
+// the body.
 @Order(Ordered.LOWEST_PRECEDENCE - 20)
 class RequestSizeLimit extends OncePerRequestFilter {
 

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailroom.support.Api;
 import dev.mailroom.support.ScriptedRelayTest;
+import jakarta.servlet.DispatcherType;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -177,7 +179,7 @@ class DirectSendTest extends ScriptedRelayTest {
     get.setMethod("GET");
     assertThat(DirectSend.isPlain(get)).isFalse();
     MockHttpServletRequest error = plain();
-    error.setDispatcherType(jakarta.servlet.DispatcherType.ERROR);
+    error.setDispatcherType(DispatcherType.ERROR);
     assertThat(DirectSend.isPlain(error)).isFalse();
   }
 
@@ -211,7 +213,7 @@ class DirectSendTest extends ScriptedRelayTest {
         .map()
         .forEach(
             (name, values) -> {
-              String key = name.toLowerCase(java.util.Locale.ROOT);
+              String key = name.toLowerCase(Locale.ROOT);
               headers.put(key, VARYING.contains(key) ? "(varies)" : new TreeSet<>(values));
             });
     headers.remove("content-length"); // follows the body, compared without its ids
