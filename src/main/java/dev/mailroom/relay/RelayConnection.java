@@ -4,13 +4,12 @@ import dev.mailroom.relay.SendResult.Tls;
 import dev.mailroom.relay.SmtpSettings.Relay;
 import java.time.Duration;
 import java.time.Instant;
-import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.jspecify.annotations.Nullable;
 
 /** One open SMTP session to a relay, with what it takes to decide when to retire it. */
 final class RelayConnection {
 
-  final SMTPTransport transport;
+  final PipeliningTransport transport;
 
   /** The negotiated TLS, or null on a relay configured without TLS. */
   final @Nullable Tls tls;
@@ -18,7 +17,7 @@ final class RelayConnection {
   private final Instant opened = Instant.now();
   private int messages;
 
-  RelayConnection(SMTPTransport transport, @Nullable Tls tls) {
+  RelayConnection(PipeliningTransport transport, @Nullable Tls tls) {
     this.transport = transport;
     this.tls = tls;
   }

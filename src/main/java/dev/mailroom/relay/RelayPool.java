@@ -1,10 +1,8 @@
 package dev.mailroom.relay;
 
-import dev.mailroom.relay.SmtpConnector.Prepared;
+import dev.mailroom.relay.PipeliningTransport.MailTransaction;
 import dev.mailroom.relay.SmtpSettings.Relay;
-import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
-import jakarta.mail.SendFailedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +10,6 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.commons.pool2.impl.GenericObjectPool;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,9 +90,9 @@ public class RelayPool implements AutoCloseable {
    */
   public SendResult send(OutgoingMessage message) {
     long started = System.nanoTime();
-    Prepared prepared;
+    List<String> to;
     try {
-      prepared = connector.prepare(message);
+      to = connector.addresses(message);
     } catch (MessagingException e) {
       // Not the relay's doing, and no other relay would do better.
       return notSent(message, "the stored message cannot be sent: " + e.getMessage(), started);
@@ -118,28 +115,26 @@ public class RelayPool implements AutoCloseable {
       return circuit.recorded(
           SendClassifier.classify(message.recipients(), e, relay.name(), elapsed(started)));
     }
-    return sendOver(connection, prepared, message, started);
+    return sendOver(connection, to, message, started);
   }
 
   private SendResult sendOver(
-      RelayConnection connection, Prepared prepared, OutgoingMessage message, long started) {
-    if (message.envelopeSenders() != null) {
-      return sendPerRecipient(connection, prepared, message, message.envelopeSenders(), started);
+      RelayConnection connection, List<String> to, OutgoingMessage message, long started) {
+    List<String> senders = message.envelopeSenders();
+    if (senders != null) {
+      return sendPerRecipient(connection, to, message, senders, started);
     }
-    boolean reusable = true;
+    boolean reusable = false;
     try {
-      connection.transport.sendMessage(prepared.mime(), prepared.to());
+      MailTransaction replies =
+          connection.transport.send(message.envelopeFrom(), to, message.mime());
       connection.used();
-      SmtpReply reply =
-          SmtpReply.of(
-              connection.transport.getLastReturnCode(),
-              connection.transport.getLastServerResponse());
+      reusable = reusableAfter(replies, connection);
       return circuit.recorded(
-          SendClassifier.accepted(message.recipients(), reply, relay.name(), elapsed(started))
+          SendClassifier.of(message.recipients(), replies, relay.name(), elapsed(started))
               .withTls(connection.tls));
     } catch (Exception e) {
       connection.used();
-      reusable = reusableAfter(e, connection);
       return circuit.recorded(
           SendClassifier.classify(message.recipients(), e, relay.name(), elapsed(started))
               .withTls(connection.tls));
@@ -150,19 +145,19 @@ public class RelayPool implements AutoCloseable {
 
   /**
    * VERP: one transaction per recipient, each with its own envelope sender, on the one borrowed
-   * connection and from the message parsed once; the results are merged into one. When the
-   * connection breaks, the recipients not yet tried share that failure and nothing more is sent.
+   * connection; the results are merged into one. When the connection breaks, the recipients not yet
+   * tried share that failure and nothing more is sent.
    */
   private SendResult sendPerRecipient(
       RelayConnection connection,
-      Prepared prepared,
+      List<String> to,
       OutgoingMessage message,
       List<String> senders,
       long started) {
     List<SendResult> parts = new ArrayList<>();
     boolean reusable = true;
     try {
-      for (int i = 0; i < prepared.to().length; i++) {
+      for (int i = 0; i < to.size(); i++) {
         List<String> recipient = List.of(message.recipients().get(i));
         if (!reusable) {
           List<String> rest = message.recipients().subList(i, message.recipients().size());
@@ -170,17 +165,14 @@ public class RelayPool implements AutoCloseable {
           break;
         }
         try {
-          prepared.mime().setEnvelopeFrom(senders.get(i));
-          connection.transport.sendMessage(prepared.mime(), new Address[] {prepared.to()[i]});
+          MailTransaction replies =
+              connection.transport.send(senders.get(i), List.of(to.get(i)), message.mime());
           connection.used();
-          SmtpReply reply =
-              SmtpReply.of(
-                  connection.transport.getLastReturnCode(),
-                  connection.transport.getLastServerResponse());
-          parts.add(SendClassifier.accepted(recipient, reply, relay.name(), elapsed(started)));
+          reusable = reusableAfter(replies, connection);
+          parts.add(SendClassifier.of(recipient, replies, relay.name(), elapsed(started)));
         } catch (Exception e) {
           connection.used();
-          reusable = reusableAfter(e, connection);
+          reusable = false;
           parts.add(SendClassifier.classify(recipient, e, relay.name(), elapsed(started)));
         }
       }
@@ -191,20 +183,12 @@ public class RelayPool implements AutoCloseable {
   }
 
   /**
-   * Whether the session can carry the next message after the transport threw. With per-recipient
-   * replies on ({@code reportsuccess}), Jakarta Mail throws even when the relay took the message:
-   * an exception for the final "." that carries its 2xx reply. The transaction is then complete and
-   * the session in step, so it is reused at once; a NOOP there would be one more round trip per
-   * email sent. After any other refusal the session is checked with a NOOP; after anything else it
-   * is discarded.
+   * Whether the session can carry the next message. After a message the relay took, the session is
+   * in step and is reused at once: a NOOP there would be one more round trip per email sent. After
+   * a refusal (the transport has said RSET) it is checked with a NOOP first.
    */
-  private static boolean reusableAfter(Exception e, RelayConnection connection) {
-    if (e instanceof SMTPSendFailedException done
-        && ".".equals(done.getCommand())
-        && done.getReturnCode() / 100 == 2) {
-      return true;
-    }
-    return e instanceof SendFailedException && connection.transport.isConnected();
+  private static boolean reusableAfter(MailTransaction replies, RelayConnection connection) {
+    return replies.completed() || connection.transport.isConnected();
   }
 
   /** Nothing reached the relay: the permit goes back and the circuit learns nothing. */

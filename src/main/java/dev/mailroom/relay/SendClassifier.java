@@ -1,20 +1,16 @@
 package dev.mailroom.relay;
 
+import dev.mailroom.relay.PipeliningTransport.MailTransaction;
 import dev.mailroom.relay.SendResult.Outcome;
 import dev.mailroom.relay.SendResult.RecipientOutcome;
 import dev.mailroom.relay.SendResult.RecipientResult;
 import jakarta.mail.AuthenticationFailedException;
-import jakarta.mail.MessagingException;
-import jakarta.mail.SendFailedException;
-import jakarta.mail.internet.InternetAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
-import org.eclipse.angus.mail.smtp.SMTPAddressSucceededException;
-import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import java.util.Objects;
 import org.eclipse.angus.mail.util.MailConnectException;
 import org.jspecify.annotations.Nullable;
 
@@ -28,17 +24,6 @@ import org.jspecify.annotations.Nullable;
 final class SendClassifier {
 
   private SendClassifier() {}
-
-  /** The transport returned without an exception: every recipient was accepted. */
-  static SendResult accepted(
-      List<String> recipients, SmtpReply dataReply, String relay, Duration duration) {
-    return new SendResult(
-        Outcome.SENT,
-        dataReply,
-        SendResult.all(recipients, RecipientOutcome.ACCEPTED, dataReply),
-        relay,
-        duration);
-  }
 
   /**
    * Nothing was sent, for a reason that is not the relay's (its pool or rate limit was saturated,
@@ -57,11 +42,9 @@ final class SendClassifier {
 
   static SendResult classify(
       List<String> recipients, Exception failure, String relay, Duration duration) {
-    if (failure instanceof SendFailedException sendFailed) {
-      return fromSendFailure(recipients, sendFailed, relay, duration);
-    }
-    // Nothing about this message was refused yet: the connection, greeting, STARTTLS or AUTH
-    // failed. Whatever the code, that is the relay's problem and the email is retried.
+    // No reply about this message: the connection, greeting, STARTTLS or AUTH failed, or the
+    // session broke during the transaction. Whatever the code, that is the relay's problem and the
+    // email is retried.
     SmtpReply reply = replyWithoutRecipients(failure);
     return new SendResult(
         Outcome.DEFERRED,
@@ -74,37 +57,53 @@ final class SendClassifier {
         true);
   }
 
-  private static SendResult fromSendFailure(
-      List<String> recipients, SendFailedException failure, String relay, Duration duration) {
-    Map<String, RecipientResult> perAddress = rcptReplies(failure);
-    SmtpReply messageReply;
-    RecipientOutcome unreported;
-    boolean relayFailure = false;
-    if (failure instanceof SMTPSendFailedException smtp) {
-      // MAIL FROM, DATA or end-of-data: the reply concerns the whole message.
-      messageReply = SmtpReply.of(smtp.getReturnCode(), smtp.getMessage());
-      relayFailure = isRelayLevel(messageReply, smtp.getCommand());
-      unreported = recipientOutcome(messageReply);
-    } else {
-      // No RCPT was accepted, so no DATA was sent: each address carries its own reply.
-      messageReply =
-          perAddress.values().stream()
-              .map(RecipientResult::reply)
-              .findFirst()
-              .orElse(SmtpReply.noReply(String.valueOf(failure.getMessage())));
-      unreported = RecipientOutcome.DEFERRED;
-    }
+  /**
+   * The relay's replies to one transaction. A refused MAIL FROM speaks for every recipient; each
+   * RCPT reply speaks for its recipient; a refused DATA or end of data speaks for every recipient
+   * the relay had accepted, and the refused ones keep their own reply.
+   */
+  static SendResult of(
+      List<String> recipients, MailTransaction replies, String relay, Duration duration) {
     Map<String, RecipientResult> results = new LinkedHashMap<>();
-    for (String recipient : recipients) {
-      RecipientResult reported = perAddress.get(recipient.toLowerCase(java.util.Locale.ROOT));
-      if (reported != null
-          && !(messageReply.code() >= 400 && reported.outcome() == RecipientOutcome.ACCEPTED)) {
-        results.put(recipient, reported);
-      } else {
-        results.put(recipient, new RecipientResult(unreported, messageReply));
-      }
+    if (!replies.mail().isPositive()) {
+      SmtpReply refusal = replies.mail();
+      RecipientResult each = new RecipientResult(recipientOutcome(refusal), refusal);
+      recipients.forEach(recipient -> results.put(recipient, each));
+      return result(refusal, results, isRelayLevel(refusal, "MAIL"), relay, duration);
     }
-    relayFailure |= perAddress.values().stream().anyMatch(r -> isRelayLevel(r.reply(), "RCPT"));
+    boolean relayFailure = false;
+    for (int i = 0; i < recipients.size(); i++) {
+      SmtpReply reply = replies.recipients().get(i);
+      results.put(recipients.get(i), new RecipientResult(recipientOutcome(reply), reply));
+      relayFailure |= isRelayLevel(reply, "RCPT");
+    }
+    SmtpReply messageReply;
+    String command;
+    if (results.values().stream().noneMatch(r -> r.outcome() == RecipientOutcome.ACCEPTED)) {
+      // No DATA, or a DATA refused for want of recipients: each carries its own reply.
+      messageReply = replies.recipients().get(0);
+      command = "RCPT";
+    } else if (replies.end() == null) {
+      messageReply = Objects.requireNonNull(replies.data(), "DATA follows an accepted RCPT");
+      command = "DATA";
+    } else {
+      messageReply = replies.end();
+      command = ".";
+    }
+    if (messageReply.code() >= 400) {
+      RecipientResult refused = new RecipientResult(recipientOutcome(messageReply), messageReply);
+      results.replaceAll((recipient, r) -> r.outcome() == RecipientOutcome.ACCEPTED ? refused : r);
+    }
+    relayFailure |= isRelayLevel(messageReply, command);
+    return result(messageReply, results, relayFailure, relay, duration);
+  }
+
+  private static SendResult result(
+      SmtpReply messageReply,
+      Map<String, RecipientResult> results,
+      boolean relayFailure,
+      String relay,
+      Duration duration) {
     return new SendResult(
         overall(results.values()),
         messageReply,
@@ -144,28 +143,6 @@ final class SendClassifier {
       }
     }
     return longest;
-  }
-
-  /** The RCPT replies the transport chained onto the exception, keyed by lower-case address. */
-  private static Map<String, RecipientResult> rcptReplies(MessagingException failure) {
-    Map<String, RecipientResult> replies = new LinkedHashMap<>();
-    Exception next = failure.getNextException();
-    while (next != null) {
-      if (next instanceof SMTPAddressSucceededException ok) {
-        SmtpReply reply = SmtpReply.of(ok.getReturnCode(), ok.getMessage());
-        replies.put(key(ok.getAddress()), new RecipientResult(RecipientOutcome.ACCEPTED, reply));
-      } else if (next instanceof SMTPAddressFailedException rejected) {
-        SmtpReply reply = SmtpReply.of(rejected.getReturnCode(), rejected.getMessage());
-        replies.put(
-            key(rejected.getAddress()), new RecipientResult(recipientOutcome(reply), reply));
-      }
-      next = next instanceof MessagingException chained ? chained.getNextException() : null;
-    }
-    return replies;
-  }
-
-  private static String key(InternetAddress address) {
-    return address.getAddress().toLowerCase(java.util.Locale.ROOT);
   }
 
   private static RecipientOutcome recipientOutcome(SmtpReply reply) {

@@ -7,11 +7,10 @@ import dev.mailroom.system.MailStreams;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
-import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import javax.net.ssl.SSLSocketFactory;
-import org.eclipse.angus.mail.smtp.SMTPMessage;
-import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,25 +41,22 @@ final class SmtpConnector {
         relay.tlsMode() == TlsMode.NONE ? null : TlsSockets.trusting(relay.caBundle());
   }
 
-  /** A stored message and its envelope, parsed for sending. */
-  record Prepared(SMTPMessage mime, InternetAddress[] to) {}
-
-  /** Parses the stored message and its recipients; fails when the stored bytes cannot be sent. */
-  Prepared prepare(OutgoingMessage message) throws MessagingException {
-    SMTPMessage mime = new SMTPMessage(session, new ByteArrayInputStream(message.mime()));
-    mime.setEnvelopeFrom(message.envelopeFrom());
-    InternetAddress[] to = new InternetAddress[message.recipients().size()];
-    for (int i = 0; i < to.length; i++) {
-      to[i] = new InternetAddress(message.recipients().get(i), false);
+  /**
+   * The recipients' addresses as they go into RCPT TO; fails when one cannot be read as an address.
+   */
+  List<String> addresses(OutgoingMessage message) throws MessagingException {
+    List<String> to = new ArrayList<>(message.recipients().size());
+    for (String recipient : message.recipients()) {
+      to.add(new InternetAddress(recipient, false).getAddress());
     }
-    return new Prepared(mime, to);
+    return to;
   }
 
   /** Connects, says EHLO, starts TLS and authenticates as the relay is configured to. */
   RelayConnection open() throws MessagingException {
     String protocol = relay.tlsMode() == TlsMode.IMPLICIT ? "smtps" : "smtp";
     if (tlsSockets == null) {
-      SMTPTransport transport = (SMTPTransport) session.getTransport(protocol);
+      PipeliningTransport transport = new PipeliningTransport(session, protocol);
       transport.connect(relay.host(), relay.port(), relay.username(), relay.password());
       log.debug("Opened connection to relay {}", relay);
       return new RelayConnection(transport, null);
@@ -70,8 +66,8 @@ final class SmtpConnector {
     Properties withSockets = new Properties();
     withSockets.putAll(properties);
     withSockets.put(prefix(relay) + "ssl.socketFactory", sockets);
-    SMTPTransport transport =
-        (SMTPTransport) Session.getInstance(withSockets).getTransport(protocol);
+    PipeliningTransport transport =
+        new PipeliningTransport(Session.getInstance(withSockets), protocol);
     transport.connect(relay.host(), relay.port(), relay.username(), relay.password());
     Tls tls = sockets.negotiated();
     if (tls == null) {
@@ -99,9 +95,9 @@ final class SmtpConnector {
     props.put(p + "writetimeout", String.valueOf(relay.writeTimeout().toMillis()));
     // A configured EHLO name: no local hostname lookup, which can hang on a misconfigured host.
     props.put(p + "localhost", ehloName);
-    // Per-recipient replies: deliver to accepted recipients, report every RCPT reply.
-    props.put(p + "sendpartial", "true");
-    props.put(p + "reportsuccess", "true");
+    // Small commands go out at once, not held until the previous one is acknowledged: a pipelined
+    // MAIL, RCPT and DATA would otherwise wait for the relay's reply to the first.
+    props.put(p + "socketFactory", NoDelaySockets.INSTANCE);
     props.put(p + "quitwait", "false");
     props.put(p + "auth", String.valueOf(relay.authenticates()));
     props.put(p + "auth.mechanisms", "PLAIN LOGIN");

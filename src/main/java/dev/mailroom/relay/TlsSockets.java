@@ -105,7 +105,8 @@ final class TlsSockets {
     @Override
     public Socket createSocket(Socket s, String host, int port, boolean autoClose)
         throws IOException {
-      return remember(delegate.createSocket(s, host, port, autoClose));
+      // The TCP socket under an implicit-TLS connection (a STARTTLS one comes from NoDelaySockets).
+      return remember(delegate.createSocket(NoDelaySockets.noDelay(s), host, port, autoClose));
     }
 
     @Override

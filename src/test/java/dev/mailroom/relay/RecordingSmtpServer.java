@@ -25,6 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * receives, so a test can see what the client did on the wire: how many connections it opened,
  * whether it said QUIT. It accepts every message, unless it greets with a failure or a command is
  * scripted to fail.
+ *
+ * <p>With {@link #pipelining()} it offers PIPELINING (RFC 2920) and answers as a pipelining server
+ * may: the replies to MAIL and RCPT are held until DATA arrives, then go out together with DATA's.
+ * A client that waits for each reply before its next command gets no reply and times out. DATA is
+ * refused when MAIL or every RCPT was; the message lines are recorded as they came, dot-stuffed.
  */
 final class RecordingSmtpServer implements AutoCloseable {
 
@@ -39,7 +44,11 @@ final class RecordingSmtpServer implements AutoCloseable {
   private final AtomicInteger connections = new AtomicInteger();
   private final List<String> verbs = new CopyOnWriteArrayList<>();
   private final Map<String, String> answers = new ConcurrentHashMap<>();
+  private final Map<String, String> recipientAnswers = new ConcurrentHashMap<>();
+  private final List<String> messages = new CopyOnWriteArrayList<>();
   private volatile String greeting = "220 recording.test ESMTP";
+  private volatile boolean pipelining;
+  private volatile boolean dataAfterRefusals;
 
   RecordingSmtpServer() throws IOException {
     server = new ServerSocket(0);
@@ -60,6 +69,34 @@ final class RecordingSmtpServer implements AutoCloseable {
   RecordingSmtpServer answer(String verb, String reply) {
     answers.put(verb, reply);
     return this;
+  }
+
+  /** Offers PIPELINING and holds the replies to MAIL and RCPT until DATA, as described above. */
+  RecordingSmtpServer pipelining() {
+    pipelining = true;
+    return this;
+  }
+
+  /** RCPT TO this address (any case) is answered with this reply. */
+  RecordingSmtpServer answerRecipient(String address, String reply) {
+    recipientAnswers.put(address.toLowerCase(Locale.ROOT), reply);
+    return this;
+  }
+
+  /**
+   * DATA is answered 354 even after MAIL or every RCPT was refused, as some servers do: the client
+   * must then end the data at once (RFC 2920, 3.1).
+   */
+  RecordingSmtpServer dataAfterRefusals() {
+    dataAfterRefusals = true;
+    return this;
+  }
+
+  /**
+   * Each message's lines as they arrived, dot-stuffed, joined with CRLF, the final "." left out.
+   */
+  List<String> messages() {
+    return List.copyOf(messages);
   }
 
   int connections() {
@@ -102,28 +139,62 @@ final class RecordingSmtpServer implements AutoCloseable {
       if (!greet.startsWith("220")) {
         return;
       }
+      StringBuilder held = new StringBuilder();
+      boolean mailAccepted = false;
+      int recipientsAccepted = 0;
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         String verb = line.split("[ :]", 2)[0].toUpperCase(Locale.ROOT);
         verbs.add(verb);
         String scripted = answers.get(verb);
+        String answer =
+            switch (verb) {
+              case "EHLO" ->
+                  pipelining
+                      ? "250-recording.test\r\n250-PIPELINING\r\n250 8BITMIME"
+                      : "250-recording.test\r\n250 8BITMIME";
+              case "RCPT" -> recipientAnswer(line);
+              case "QUIT" -> "221 2.0.0 Bye";
+              default -> "250 2.0.0 Ok";
+            };
         if (scripted != null) {
-          reply(out, scripted);
-          continue;
+          answer = scripted;
         }
         switch (verb) {
-          case "EHLO" -> reply(out, "250-recording.test\r\n250 8BITMIME");
-          case "DATA" -> {
-            reply(out, "354 End data with <CR><LF>.<CR><LF>");
+          case "MAIL" -> {
+            mailAccepted = answer.startsWith("2");
+            recipientsAccepted = 0;
+          }
+          case "RCPT" -> recipientsAccepted += answer.startsWith("2") ? 1 : 0;
+          case "RSET" -> {
+            mailAccepted = false;
+            recipientsAccepted = 0;
+          }
+          default -> {}
+        }
+        if (pipelining && (verb.equals("MAIL") || verb.equals("RCPT"))) {
+          held.append(answer).append("\r\n");
+          continue;
+        }
+        if (verb.equals("DATA") && scripted == null) {
+          boolean refused = pipelining && (!mailAccepted || recipientsAccepted == 0);
+          if (refused && !dataAfterRefusals) {
+            reply(out, held + "554 5.5.1 Error: no valid recipients");
+          } else {
+            reply(out, held + "354 End data with <CR><LF>.<CR><LF>");
+            StringBuilder message = new StringBuilder();
             for (String data = in.readLine(); data != null && !data.equals("."); ) {
+              message.append(data).append("\r\n");
               data = in.readLine();
             }
-            reply(out, "250 2.0.0 Ok: queued");
+            messages.add(message.toString());
+            reply(out, refused ? "554 5.5.1 Error: no valid recipients" : "250 2.0.0 Ok: queued");
           }
-          case "QUIT" -> {
-            reply(out, "221 2.0.0 Bye");
-            return;
-          }
-          default -> reply(out, "250 2.0.0 Ok");
+        } else {
+          reply(out, held + answer);
+        }
+        held.setLength(0);
+        if (verb.equals("QUIT")) {
+          return;
         }
       }
     } catch (SocketException e) {
@@ -131,6 +202,14 @@ final class RecordingSmtpServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private String recipientAnswer(String line) {
+    int open = line.indexOf('<');
+    int close = line.indexOf('>', open + 1);
+    String address =
+        open >= 0 && close > open ? line.substring(open + 1, close).toLowerCase(Locale.ROOT) : "";
+    return recipientAnswers.getOrDefault(address, "250 2.1.5 Ok");
   }
 
   private static void reply(OutputStream out, String reply) throws IOException {

@@ -1,0 +1,227 @@
+package dev.mailroom.relay;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.URLName;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.angus.mail.smtp.SMTPOutputStream;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Angus Mail's SMTP transport, with the mail transaction run here instead of by {@link
+ * SMTPTransport#sendMessage}. Connecting, EHLO, STARTTLS, AUTH, NOOP and QUIT stay Angus Mail's.
+ *
+ * <ul>
+ *   <li>When the relay offers PIPELINING (RFC 2920), MAIL, every RCPT and DATA go out together and
+ *       their replies are read after: a message takes two round trips, not three and one more per
+ *       recipient.
+ *   <li>Every reply is returned, not thrown: {@code sendMessage} reports each recipient's reply as
+ *       an exception, and the accepted message as one more.
+ *   <li>The stored bytes go out as they are, dot-stuffed, without being parsed into a message
+ *       first.
+ * </ul>
+ *
+ * A reply that is no SMTP reply (the relay closed the connection, or answered with something that
+ * has no reply code) fails the session: {@link #send} throws, and the connection is not used again.
+ */
+final class PipeliningTransport extends SMTPTransport {
+
+  private static final Logger log = LoggerFactory.getLogger(PipeliningTransport.class);
+
+  /**
+   * DATA went out in the pipelined group and was answered 354: {@link SMTPTransport#data} then
+   * neither sends it again nor reads another reply, and only opens the stream for the message.
+   */
+  private boolean dataAnswered;
+
+  PipeliningTransport(Session session, String protocol) {
+    super(
+        session,
+        new URLName(protocol, null, -1, null, null, null),
+        protocol,
+        "smtps".equals(protocol));
+  }
+
+  /**
+   * One mail transaction: the envelope sender, each recipient and the message. When the relay
+   * refuses the transaction before the message is accepted, the session is reset (RSET) for the
+   * next one.
+   *
+   * @throws MessagingException when the session failed below SMTP: the connection broke, timed out
+   *     or carried something that is not an SMTP reply
+   */
+  synchronized MailTransaction send(String from, List<String> recipients, byte[] message)
+      throws MessagingException {
+    checkConnected();
+    if (recipients.isEmpty()) {
+      throw new IllegalArgumentException("a mail transaction needs a recipient");
+    }
+    String mail = "MAIL FROM:" + angled(from);
+    MailTransaction.Builder replies = new MailTransaction.Builder();
+    if (supportsExtension("PIPELINING")) {
+      sendCommand(mail);
+      for (String recipient : recipients) {
+        sendCommand("RCPT TO:" + angled(recipient));
+      }
+      sendCommand("DATA");
+      replies.mail(reply());
+      for (int i = 0; i < recipients.size(); i++) {
+        replies.recipient(reply());
+      }
+      replies.data(reply());
+    } else {
+      sendCommand(mail);
+      replies.mail(reply());
+      if (!replies.mailAccepted()) {
+        return reset(replies.build());
+      }
+      for (String recipient : recipients) {
+        sendCommand("RCPT TO:" + angled(recipient));
+        replies.recipient(reply());
+      }
+      if (!replies.anyRecipientAccepted()) {
+        return reset(replies.build());
+      }
+      sendCommand("DATA");
+      replies.data(reply());
+    }
+    boolean sendMessage = replies.mailAccepted() && replies.anyRecipientAccepted();
+    if (replies.dataCode() != 354) {
+      return reset(replies.build());
+    }
+    // A relay may answer 354 to a pipelined DATA after refusing MAIL or every RCPT (RFC 2920,
+    // 3.1): the data is then ended at once, and the message is not sent.
+    writeData(sendMessage ? message : new byte[0]);
+    replies.end(reply());
+    MailTransaction done = replies.build();
+    return sendMessage && done.completed() ? done : reset(done);
+  }
+
+  private void writeData(byte[] message) throws MessagingException {
+    dataAnswered = true;
+    OutputStream data;
+    try {
+      data = data();
+    } finally {
+      dataAnswered = false;
+    }
+    try {
+      data.write(message);
+      ((SMTPOutputStream) data).ensureAtBOL();
+    } catch (IOException e) {
+      throw new MessagingException("the message could not be written to the relay", e);
+    }
+    sendCommand(".");
+  }
+
+  @Override
+  protected void sendCommand(String command) throws MessagingException {
+    if (dataAnswered && "DATA".equals(command)) {
+      return;
+    }
+    super.sendCommand(command);
+  }
+
+  @Override
+  protected int readServerResponse() throws MessagingException {
+    if (dataAnswered) {
+      return 354;
+    }
+    return super.readServerResponse();
+  }
+
+  private SmtpReply reply() throws MessagingException {
+    int code = readServerResponse();
+    String response = getLastServerResponse();
+    if (code < 200 || code > 599) {
+      throw new MessagingException(
+          "the relay's reply is not an SMTP reply: " + SmtpReply.parse(response).text());
+    }
+    return SmtpReply.of(code, response);
+  }
+
+  /** RSET after a refused transaction; a session it fails on is found out before reuse. */
+  private MailTransaction reset(MailTransaction refused) {
+    try {
+      sendCommand("RSET");
+      readServerResponse();
+    } catch (MessagingException e) {
+      log.debug("RSET after a refused transaction failed", e);
+    }
+    return refused;
+  }
+
+  /** As Angus Mail writes an address in MAIL and RCPT: in angle brackets, unless it has them. */
+  private static String angled(String address) {
+    return address.startsWith("<") || address.endsWith(">") ? address : "<" + address + ">";
+  }
+
+  /**
+   * The relay's replies to one mail transaction, in the order they came.
+   *
+   * @param mail the reply to MAIL FROM
+   * @param recipients the replies to RCPT TO, one per recipient in order; empty when MAIL was
+   *     refused and the relay does not pipeline, so no RCPT was sent
+   * @param data the reply to DATA; null when DATA was not sent
+   * @param end the reply to the message's final "."; null when no message was sent
+   */
+  record MailTransaction(
+      SmtpReply mail,
+      List<SmtpReply> recipients,
+      @Nullable SmtpReply data,
+      @Nullable SmtpReply end) {
+
+    /** The relay took the message. */
+    boolean completed() {
+      return end != null && end.isPositive();
+    }
+
+    private static final class Builder {
+      private @Nullable SmtpReply mail;
+      private final List<SmtpReply> recipients = new ArrayList<>();
+      private @Nullable SmtpReply data;
+      private @Nullable SmtpReply end;
+
+      void mail(SmtpReply reply) {
+        mail = reply;
+      }
+
+      void recipient(SmtpReply reply) {
+        recipients.add(reply);
+      }
+
+      void data(SmtpReply reply) {
+        data = reply;
+      }
+
+      void end(SmtpReply reply) {
+        end = reply;
+      }
+
+      boolean mailAccepted() {
+        return mail != null && mail.isPositive();
+      }
+
+      boolean anyRecipientAccepted() {
+        return recipients.stream().anyMatch(SmtpReply::isPositive);
+      }
+
+      int dataCode() {
+        return data == null ? 0 : data.code();
+      }
+
+      MailTransaction build() {
+        if (mail == null) {
+          throw new IllegalStateException("no reply to MAIL");
+        }
+        return new MailTransaction(mail, List.copyOf(recipients), data, end);
+      }
+    }
+  }
+}
