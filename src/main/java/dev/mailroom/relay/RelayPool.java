@@ -90,6 +90,9 @@ public class RelayPool implements AutoCloseable {
    */
   public SendResult send(OutgoingMessage message) {
     long started = System.nanoTime();
+    if (message.recipients().isEmpty()) {
+      return notSent(message, "no recipient left to send to", started);
+    }
     List<String> to;
     try {
       to = connector.addresses(message);

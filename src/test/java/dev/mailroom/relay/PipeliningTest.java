@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailroom.relay.SendResult.Outcome;
 import dev.mailroom.relay.SendResult.RecipientOutcome;
+import dev.mailroom.relay.SmtpSettings.TlsMode;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The mail transaction against a relay that offers PIPELINING (RFC 2920). The server holds its
@@ -61,6 +64,33 @@ class PipeliningTest {
       assertThat(server.count("RCPT")).isEqualTo(6);
       assertThat(server.count("RSET")).isZero();
       assertThat(server.count("NOOP")).isZero();
+    }
+  }
+
+  @Test
+  void theGroupGoesOutOverStartTlsToo(@TempDir Path directory) throws Exception {
+    TestCertificate localhost = TestCertificate.forHosts("localhost");
+    try (RecordingSmtpServer server =
+            new RecordingSmtpServer().pipelining().startTls(localhost.serverContext());
+        RelayPool pool =
+            new RelayPool(
+                TestRelay.at(server.port())
+                    .readTimeout(Duration.ofSeconds(2))
+                    .tls(TlsMode.STARTTLS)
+                    .caBundle(localhost.writePem(directory))
+                    .build(),
+                "client.test")) {
+      SendResult first = pool.send(message("b@example.com", "c@example.com"));
+      SendResult second = pool.send(message("d@example.com"));
+
+      assertThat(first.outcome()).isEqualTo(Outcome.SENT);
+      assertThat(second.outcome()).isEqualTo(Outcome.SENT);
+      assertThat(first.tls()).isNotNull();
+      assertThat(first.tls().protocol()).startsWith("TLSv1.");
+      assertThat(server.count("STARTTLS")).isEqualTo(1);
+      assertThat(server.count("EHLO")).isEqualTo(2);
+      assertThat(server.messages()).containsExactly(ON_THE_WIRE, ON_THE_WIRE);
+      assertThat(server.connections()).isEqualTo(1);
     }
   }
 

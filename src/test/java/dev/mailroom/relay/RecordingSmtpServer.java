@@ -19,6 +19,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A minimal SMTP server on a plain socket that records every connection and every command verb it
@@ -49,6 +53,7 @@ final class RecordingSmtpServer implements AutoCloseable {
   private volatile String greeting = "220 recording.test ESMTP";
   private volatile boolean pipelining;
   private volatile boolean dataAfterRefusals;
+  private volatile @Nullable SSLContext startTls;
 
   RecordingSmtpServer() throws IOException {
     server = new ServerSocket(0);
@@ -74,6 +79,12 @@ final class RecordingSmtpServer implements AutoCloseable {
   /** Offers PIPELINING and holds the replies to MAIL and RCPT until DATA, as described above. */
   RecordingSmtpServer pipelining() {
     pipelining = true;
+    return this;
+  }
+
+  /** Offers STARTTLS, with this context's certificate. */
+  RecordingSmtpServer startTls(SSLContext context) {
+    startTls = context;
     return this;
   }
 
@@ -129,11 +140,10 @@ final class RecordingSmtpServer implements AutoCloseable {
   }
 
   private void converse(Socket socket) {
-    try (socket;
-        BufferedReader in =
-            new BufferedReader(
-                new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))) {
-      OutputStream out = socket.getOutputStream();
+    Socket connection = socket;
+    try {
+      BufferedReader in = reader(connection);
+      OutputStream out = connection.getOutputStream();
       String greet = greeting;
       reply(out, greet);
       if (!greet.startsWith("220")) {
@@ -149,9 +159,13 @@ final class RecordingSmtpServer implements AutoCloseable {
         String answer =
             switch (verb) {
               case "EHLO" ->
-                  pipelining
-                      ? "250-recording.test\r\n250-PIPELINING\r\n250 8BITMIME"
-                      : "250-recording.test\r\n250 8BITMIME";
+                  "250-recording.test\r\n"
+                      + (pipelining ? "250-PIPELINING\r\n" : "")
+                      + (startTls != null && !(connection instanceof SSLSocket)
+                          ? "250-STARTTLS\r\n"
+                          : "")
+                      + "250 8BITMIME";
+              case "STARTTLS" -> "220 2.0.0 Ready to start TLS";
               case "RCPT" -> recipientAnswer(line);
               case "QUIT" -> "221 2.0.0 Bye";
               default -> "250 2.0.0 Ok";
@@ -196,12 +210,35 @@ final class RecordingSmtpServer implements AutoCloseable {
         if (verb.equals("QUIT")) {
           return;
         }
+        if (verb.equals("STARTTLS") && startTls != null && scripted == null) {
+          SSLSocket tls =
+              (SSLSocket)
+                  startTls
+                      .getSocketFactory()
+                      .createSocket(connection, "localhost", connection.getPort(), true);
+          tls.setUseClientMode(false);
+          tls.startHandshake();
+          connection = tls;
+          in = reader(connection);
+          out = connection.getOutputStream();
+        }
       }
-    } catch (SocketException e) {
+    } catch (SocketException | SSLException e) {
       // the client went away
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    } finally {
+      try {
+        connection.close();
+      } catch (IOException e) {
+        // closed already
+      }
     }
+  }
+
+  private static BufferedReader reader(Socket socket) throws IOException {
+    return new BufferedReader(
+        new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
   }
 
   private String recipientAnswer(String line) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -314,6 +315,27 @@ class RelayPoolTest {
     try (RelayPool pool = new RelayPool(relay(closedPort, Duration.ofSeconds(1)), "client.test")) {
       assertThat(pool.send(message("b@example.com")).relayFailure()).isTrue();
     }
+  }
+
+  @Test
+  void aMessageWithNoRecipientLeftIsDeferredWithoutReachingOrBlamingTheRelay() {
+    try (RelayPool pool =
+        new RelayPool(
+            relay(server.port(), Duration.ofSeconds(5)),
+            "client.test",
+            new SmtpSettings.CircuitBreaker(1, Duration.ofMinutes(1)),
+            Clock.systemUTC())) {
+      for (int i = 0; i < 3; i++) {
+        SendResult result = pool.send(message());
+
+        assertThat(result.outcome()).isEqualTo(Outcome.DEFERRED);
+        assertThat(result.relayFailure()).isFalse();
+        assertThat(result.reply().text()).contains("no recipient");
+      }
+      assertThat(pool.circuitState()).isZero();
+      assertThat(pool.send(message("b@example.com")).outcome()).isEqualTo(Outcome.SENT);
+    }
+    assertThat(server.received()).hasSize(1);
   }
 
   @Test
