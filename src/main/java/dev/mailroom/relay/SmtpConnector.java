@@ -16,9 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens SMTP sessions to one relay: the Jakarta Mail settings (timeouts, EHLO name, per-recipient
- * replies), TLS verified against the JVM's trust store or the relay's CA bundle, and AUTH when the
- * relay has credentials. A connection to a relay configured for TLS is never used unencrypted.
+ * Opens SMTP sessions to one relay, each a {@link PipeliningTransport}: the Jakarta Mail settings
+ * (timeouts, EHLO name, sockets without Nagle's delay), TLS verified against the JVM's trust store
+ * or the relay's CA bundle, and AUTH when the relay has credentials. A connection to a relay
+ * configured for TLS is never used unencrypted.
  */
 final class SmtpConnector {
 
