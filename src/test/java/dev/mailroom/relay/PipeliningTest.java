@@ -236,4 +236,21 @@ class PipeliningTest {
       assertThat(server.messages()).isEmpty();
     }
   }
+
+  @Test
+  void aConnectionLostInTheGroupDefersTheMessageAndTheNextOneGetsANewConnection() throws Exception {
+    try (RecordingSmtpServer server = new RecordingSmtpServer().pipelining().closeOnceAt("DATA");
+        RelayPool pool = pool(server)) {
+      SendResult lost = pool.send(message("b@example.com"));
+      SendResult sent = pool.send(message("b@example.com"));
+
+      assertThat(lost.outcome()).isEqualTo(Outcome.DEFERRED);
+      assertThat(lost.relayFailure()).isTrue();
+      assertThat(lost.recipients().get("b@example.com").outcome())
+          .isEqualTo(RecipientOutcome.DEFERRED);
+      assertThat(sent.outcome()).isEqualTo(Outcome.SENT);
+      assertThat(server.messages()).containsExactly(ON_THE_WIRE);
+      assertThat(server.connections()).isEqualTo(2);
+    }
+  }
 }

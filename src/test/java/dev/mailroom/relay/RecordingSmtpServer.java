@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -54,6 +55,7 @@ final class RecordingSmtpServer implements AutoCloseable {
   private volatile boolean pipelining;
   private volatile boolean dataAfterRefusals;
   private volatile @Nullable SSLContext startTls;
+  private final Set<String> closeOnce = ConcurrentHashMap.newKeySet();
 
   RecordingSmtpServer() throws IOException {
     server = new ServerSocket(0);
@@ -79,6 +81,12 @@ final class RecordingSmtpServer implements AutoCloseable {
   /** Offers PIPELINING and holds the replies to MAIL and RCPT until DATA, as described above. */
   RecordingSmtpServer pipelining() {
     pipelining = true;
+    return this;
+  }
+
+  /** The first time this verb arrives, the connection is closed without a reply. */
+  RecordingSmtpServer closeOnceAt(String verb) {
+    closeOnce.add(verb);
     return this;
   }
 
@@ -155,6 +163,9 @@ final class RecordingSmtpServer implements AutoCloseable {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         String verb = line.split("[ :]", 2)[0].toUpperCase(Locale.ROOT);
         verbs.add(verb);
+        if (closeOnce.remove(verb)) {
+          return;
+        }
         String scripted = answers.get(verb);
         String answer =
             switch (verb) {
