@@ -98,7 +98,7 @@ public class RelayPool implements AutoCloseable {
       to = connector.addresses(message);
     } catch (MessagingException e) {
       // Not the relay's doing, and no other relay would do better.
-      return notSent(message, "the stored message cannot be sent: " + e.getMessage(), started);
+      return notSent(message, "a recipient's address cannot be used: " + e.getMessage(), started);
     }
     if (!rateLimit.await(relay.borrowTimeout())) {
       return notSent(

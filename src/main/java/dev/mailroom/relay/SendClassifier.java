@@ -27,8 +27,8 @@ final class SendClassifier {
 
   /**
    * Nothing was sent, for a reason that is not the relay's (its pool or rate limit was saturated,
-   * every circuit is open, the stored message is unusable): deferred, and not counted against the
-   * relay.
+   * every circuit is open, no recipient is left or one cannot be read as an address): deferred, and
+   * not counted against the relay.
    */
   static SendResult notSent(List<String> recipients, String why, String relay, Duration duration) {
     SmtpReply reply = SmtpReply.noReply(why);
