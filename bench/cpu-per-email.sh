@@ -100,6 +100,8 @@ request_ticks() { cat /proc/"$PID"/task/*/stat 2>/dev/null | awk '/\(http-nio-/ 
 dispatcher_ticks() { cat /proc/"$PID"/task/*/stat 2>/dev/null | awk '/\(dispatcher-/ { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'; }
 # PostgreSQL's processes, backends and background workers alike (the machine's whole cluster).
 pg_ticks() { cat /proc/[0-9]*/stat 2>/dev/null | awk '/^[0-9]+ \(postgres\) / { t += $14 + $15 } END { print t + 0 }'; }
+# The cluster's write-ahead log so far: bytes and full-page images.
+pg_wal() { pg psql -p "$DBP" -qAtX -F' ' -c "SELECT wal_bytes, wal_fpi FROM pg_stat_wal"; }
 warm_start=$(date +%s)
 while :; do
   j0=$(jit_ticks "$PID") c0=$(ticks)
@@ -118,9 +120,11 @@ fi
 # jcmd reads an argument with "=" as a name and value of its own: the options go quoted.
 profiling() { [[ -n ${PROFILE:-} && ${PROFILE:-} != whole && -n $AP ]]; }
 profiling && { timeout 60 jcmd "$PID" JVMTI.agent_load "$AP" "\"start,$PROFILE_OPTS\"" >"$W/profile.log" 2>&1 || cat "$W/profile.log"; }
+read -r wb0 wf0 <<<"$(pg_wal)"
 c0=$(ticks) r0=$(request_ticks) d0=$(dispatcher_ticks) p0=$(pg_ticks)
 wrk_run "$MEASURE" >"$W/wrk.txt" 2>&1
 c1=$(ticks) r1=$(request_ticks) d1=$(dispatcher_ticks) p1=$(pg_ticks)
+read -r wb1 wf1 <<<"$(pg_wal)"
 profiling && { timeout 60 jcmd "$PID" JVMTI.agent_load "$AP" "\"stop,collapsed,file=$W/profile.collapsed\"" >>"$W/profile.log" 2>&1 || cat "$W/profile.log"; }
 if [[ -n $PERFPID ]]; then
   timeout 60 tail --pid="$PERFPID" -f /dev/null
@@ -136,6 +140,8 @@ printf 'accepted=%d jvm_cpu_ms_per_email=%.2f request_threads_cpu_ms_per_email=%
   "$(awk "BEGIN { print ($d1 - $d0) * 1000 / $hz / $accepted }")" \
   "$(awk "BEGIN { print ($p1 - $p0) * 1000 / $hz / $accepted }")" \
   "$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$PID/status")" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'wal_bytes_per_email=%.0f wal_full_page_images_per_email=%.2f\n' \
+  "$(awk "BEGIN { print (${wb1:-0} - ${wb0:-0}) / $accepted }")" "$(awk "BEGIN { print (${wf1:-0} - ${wf0:-0}) / $accepted }")"
 grep '^BENCH' "$W/wrk.txt"
 [[ ${PROFILE:-} == whole ]] && echo "profile (written when the JVM exits): $W/profile.collapsed"
 profiling && echo "profile of the measured run: $W/profile.collapsed"
