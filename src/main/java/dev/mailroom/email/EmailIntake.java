@@ -293,7 +293,7 @@ public class EmailIntake {
       byte @Nullable [] hash,
       Schedule schedule,
       Instant now) {
-    UUID id = UUID.randomUUID();
+    UUID id = EmailIds.next();
     Content content = content(project, request);
     WireAddresses addresses = WireAddresses.of(request, defaultFrom);
     String messageId = messageIds.of(id);
