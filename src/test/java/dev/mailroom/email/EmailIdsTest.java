@@ -19,19 +19,51 @@ class EmailIdsTest {
 
     assertThat(id.version()).isEqualTo(7);
     assertThat(id.variant()).isEqualTo(2);
-    long millis = id.getMostSignificantBits() >>> 16;
-    assertThat(millis).isBetween(before, after);
+    assertThat(millis(id)).isBetween(before, after);
   }
 
-  /** PostgreSQL orders uuids byte by byte, as their lower-case text sorts. */
+  /**
+   * PostgreSQL orders uuids byte by byte, as their lower-case text sorts: an id of a later
+   * millisecond sorts after every id of an earlier one.
+   */
   @Test
-  void idsMadeOneAfterAnotherAscendInPostgresOrder() {
-    List<String> ids = new ArrayList<>();
+  void idsOfLaterMillisecondsAscendInPostgresOrder() {
+    List<UUID> ids = new ArrayList<>();
     for (int i = 0; i < 20_000; i++) {
-      ids.add(EmailIds.next().toString());
+      ids.add(EmailIds.next());
     }
 
-    assertThat(ids).isSorted().doesNotHaveDuplicates();
+    assertThat(ids).doesNotHaveDuplicates();
+    for (int i = 1; i < ids.size(); i++) {
+      UUID previous = ids.get(i - 1);
+      UUID id = ids.get(i);
+      assertThat(millis(id)).isGreaterThanOrEqualTo(millis(previous));
+      if (millis(id) > millis(previous)) {
+        assertThat(id.toString()).isGreaterThan(previous.toString());
+      }
+    }
+    assertThat(millis(ids.get(ids.size() - 1))).isGreaterThan(millis(ids.get(0)));
+  }
+
+  /** The random bits are drawn for each id: the next id is not the last one plus one. */
+  @Test
+  void idsMadeInTheSameMillisecondAreNotACounter() {
+    int sameMillisecond = 0;
+    UUID previous = EmailIds.next();
+    for (int i = 0; i < 20_000; i++) {
+      UUID id = EmailIds.next();
+      if (millis(id) == millis(previous)) {
+        sameMillisecond++;
+        long step = id.getLeastSignificantBits() - previous.getLeastSignificantBits();
+        assertThat(Math.abs(step)).as("%s after %s", id, previous).isGreaterThan(1L << 32);
+      }
+      previous = id;
+    }
+    assertThat(sameMillisecond).isGreaterThan(100);
+  }
+
+  private static long millis(UUID id) {
+    return id.getMostSignificantBits() >>> 16;
   }
 
   @Test
