@@ -1,6 +1,7 @@
 package dev.mailroom.delivery;
 
 import dev.mailroom.delivery.EmailClaims.Recorded;
+import dev.mailroom.email.DeliveryHandoff;
 import dev.mailroom.email.EmailQueued;
 import dev.mailroom.inbound.VerpToken;
 import dev.mailroom.relay.OutgoingMessage;
@@ -38,7 +39,7 @@ import org.springframework.transaction.event.TransactionalEventListener;
  */
 @Component
 @ConditionalOnProperty(prefix = "mailroom.delivery", name = "enabled", matchIfMissing = true)
-public class Dispatcher implements SmartLifecycle {
+public class Dispatcher implements SmartLifecycle, DeliveryHandoff {
 
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
@@ -50,7 +51,10 @@ public class Dispatcher implements SmartLifecycle {
   private final AttemptMetrics metrics;
   private final PollingWorkers workers;
   private final ResultWriter results;
+  private final Handoffs handoffs;
   private final LongSupplier nanoTime = System::nanoTime;
+  // When this dispatcher last claimed from the outbox; System.nanoTime.
+  private volatile long lastClaim;
   private final @Nullable VerpToken verp;
 
   /** Without VERP: every email goes with its one envelope sender. */
@@ -90,6 +94,17 @@ public class Dispatcher implements SmartLifecycle {
         new PollingWorkers(
             "Dispatcher " + id, "dispatcher", settings.concurrency(), settings.pollInterval());
     this.results = new ResultWriter(id, claims::record, ResultWriter.DATABASE_HICCUPS);
+    this.handoffs =
+        new Handoffs(
+            id,
+            settings.leaseDuration(),
+            settings.concurrency() * settings.batchSize(),
+            EmailClaims.MAX_BATCH_BYTES,
+            nanoTime,
+            workers::wake,
+            this::releaseQuietly,
+            meters);
+    this.lastClaim = nanoTime.getAsLong();
   }
 
   /** Wakes idle workers: there is new work. */
@@ -106,9 +121,20 @@ public class Dispatcher implements SmartLifecycle {
     return id;
   }
 
+  /**
+   * Room for emails intake is about to store: while this dispatcher runs and has caught up with the
+   * outbox, up to a full batch for every worker waiting, and {@link EmailClaims#MAX_BATCH_BYTES} of
+   * messages.
+   */
+  @Override
+  public @Nullable Reservation reserve(int emails, long bytes) {
+    return handoffs.reserve(emails, bytes);
+  }
+
   @Override
   public void start() {
-    workers.start(() -> runOnce() >= settings.batchSize());
+    handoffs.open();
+    workers.start(this::round);
     log.info(
         "Dispatcher {} started: {} workers, batches of {}, lease {}",
         id,
@@ -119,6 +145,7 @@ public class Dispatcher implements SmartLifecycle {
 
   @Override
   public void stop() {
+    releaseQuietly(handoffs.close());
     if (!workers.stop(settings.drainTimeout())) {
       log.warn(
           "Dispatcher {} did not drain within {}; unfinished claims return when their lease expires",
@@ -150,7 +177,9 @@ public class Dispatcher implements SmartLifecycle {
   int runOnce() {
     // Taken before the claim, so never later than the moment the database started the lease.
     Lease lease = Lease.startingNow(settings.leaseDuration(), nanoTime);
+    lastClaim = lease.startedAt();
     List<ClaimedEmail> claimed = claims.claim(id, settings.batchSize(), settings.leaseDuration());
+    handoffs.claimed(claimed.size() < settings.batchSize());
     if (claimed.isEmpty()) {
       return 0;
     }
@@ -158,6 +187,29 @@ public class Dispatcher implements SmartLifecycle {
       // There may be more due than this worker sends: the next idle one claims while it sends.
       workers.wake();
     }
+    send(claimed, lease);
+    return claimed.size();
+  }
+
+  /**
+   * One worker's round: a batch of the emails intake handed over, or else a claim from the outbox.
+   * The outbox is claimed from at least every poll interval all the same, so that what is due there
+   * (retries, other replicas' emails) never waits behind a steady stream of new ones. Returns true
+   * when more is likely waiting.
+   */
+  private boolean round() {
+    boolean outboxDue = nanoTime.getAsLong() - lastClaim >= settings.pollInterval().toNanos();
+    Handoffs.Taken taken =
+        outboxDue ? null : handoffs.take(settings.batchSize(), EmailClaims.MAX_BATCH_BYTES);
+    if (taken == null) {
+      return runOnce() >= settings.batchSize() || handoffs.hasWaiting();
+    }
+    send(taken.emails(), taken.lease());
+    return handoffs.hasWaiting();
+  }
+
+  /** Sends a batch this dispatcher holds under {@code lease}, and writes its results. */
+  private void send(List<ClaimedEmail> claimed, Lease lease) {
     ClaimedBatch batch = new ClaimedBatch(claimed, nanoTime);
     while (!workers.stopping() && batch.hasWaiting()) {
       if (lease.renewDue()) {
@@ -173,7 +225,23 @@ public class Dispatcher implements SmartLifecycle {
     }
     batch.flush(results::write);
     claims.release(batch.unstarted());
-    return claimed.size();
+  }
+
+  /**
+   * Gives back claims handed over but not to be sent here. When the database cannot be reached,
+   * their lease expiring gives them back.
+   */
+  private void releaseQuietly(List<ClaimedEmail> emails) {
+    try {
+      claims.release(emails);
+    } catch (DataAccessException | TransactionException e) {
+      log.warn(
+          "Dispatcher {} could not give back {} emails handed over ({}); they are due again when"
+              + " their lease expires",
+          id,
+          emails.size(),
+          e.getMostSpecificCause().getMessage());
+    }
   }
 
   /**

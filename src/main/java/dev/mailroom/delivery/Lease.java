@@ -28,9 +28,19 @@ final class Lease {
     return new Lease(length, nanoTime, nanoTime.getAsLong());
   }
 
+  /** A lease of this length that started at {@code startedAt} on that clock. */
+  static Lease startedAt(Duration length, LongSupplier nanoTime, long startedAt) {
+    return new Lease(length, nanoTime, startedAt);
+  }
+
   /** The same lease taken again from now: for a renewal, asked for before it is sent. */
   Lease restartedNow() {
     return startingNow(length, nanoTime);
+  }
+
+  /** When the lease started, on its clock. */
+  long startedAt() {
+    return startedAt;
   }
 
   /** A third of the lease has passed: time to renew it. */

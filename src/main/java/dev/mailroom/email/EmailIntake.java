@@ -21,11 +21,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -76,6 +78,9 @@ public class EmailIntake {
   private final SenderSigning signing;
   private final EmailRepository emails;
   private final SuppressionLookup suppressions;
+  private final ObjectProvider<DeliveryHandoff> handoff;
+  // The dispatcher of this process, looked up once it is needed (it is created after intake).
+  private volatile @Nullable Optional<DeliveryHandoff> dispatcher;
   private final TransactionTemplate transaction;
   private final GroupCommit<NewEmail, NewEmail> singles;
   private final ApplicationEventPublisher events;
@@ -93,6 +98,7 @@ public class EmailIntake {
       SenderSigning signing,
       EmailRepository emails,
       SuppressionLookup suppressions,
+      ObjectProvider<DeliveryHandoff> handoff,
       SqlTransactions transactions,
       ApplicationEventPublisher events,
       EmailSettings settings,
@@ -105,6 +111,7 @@ public class EmailIntake {
     this.signing = signing;
     this.emails = emails;
     this.suppressions = suppressions;
+    this.handoff = handoff;
     // Intake stores through JdbcClient only: no JPA session per email.
     this.transaction = transactions.template();
     this.singles =
@@ -155,19 +162,28 @@ public class EmailIntake {
       accepted(project).increment();
       return new Accepted(stored.id(), stored.status(), stored.failureReason(), false);
     }
-    NewEmail email = suppress(project, List.of(prepared)).get(0);
-    Accepted result =
-        transaction.execute(
-            tx ->
-                idempotency.once(
-                    project,
-                    idempotencyKey,
-                    hash,
-                    idempotency::replayEmail,
-                    () -> {
-                      emails.insert(email);
-                      return stored(List.of(email)).get(0);
-                    }));
+    NewEmail suppressed = suppress(project, List.of(prepared)).get(0);
+    Handover handover = new Handover(List.of(suppressed));
+    NewEmail email = handover.claimed(suppressed);
+    Accepted result;
+    try {
+      result =
+          transaction.execute(
+              tx ->
+                  idempotency.once(
+                      project,
+                      idempotencyKey,
+                      hash,
+                      idempotency::replayEmail,
+                      () -> {
+                        emails.insert(email);
+                        return stored(List.of(email)).get(0);
+                      }));
+    } catch (RuntimeException | Error e) {
+      handover.failed();
+      throw e;
+    }
+    handover.stored(result.replayed() ? List.of() : List.of(email));
     if (!result.replayed()) {
       accepted(project).increment();
     }
@@ -182,9 +198,102 @@ public class EmailIntake {
    * the email, its events and the commit).
    */
   private List<NewEmail> storeSingles(List<NewEmail> group) {
+    Handover handover = new Handover(group);
+    List<NewEmail> stored;
+    try {
+      stored = storeSingles(group, handover);
+    } catch (RuntimeException | Error e) {
+      handover.failed();
+      throw e;
+    }
+    handover.stored(stored);
+    return stored;
+  }
+
+  /**
+   * Emails about to be stored, and the room this process's dispatcher gave for those due now (see
+   * {@link DeliveryHandoff}): each stored as claimed by it while there is room, and handed to it
+   * once committed.
+   */
+  private final class Handover {
+
+    // Before the transaction, so no later than the database's created_at: for the age limit.
+    private final Instant storing = Instant.now();
+    private final DeliveryHandoff.@Nullable Reservation room;
+
+    /** Asks for room for those of these emails due now; none when there is no dispatcher here. */
+    Handover(List<NewEmail> emails) {
+      this.room = reserve(emails);
+    }
+
+    /** The email, its suppressions known, as it is stored: claimed when it is due now. */
+    NewEmail claimed(NewEmail email) {
+      return room == null || email.status() != EmailStatus.QUEUED
+          ? email
+          : email.claimedBy(room.dispatcher(), room.lease());
+    }
+
+    /**
+     * Committed: these emails were stored (none for a replay); those claimed go to the dispatcher.
+     */
+    void stored(List<NewEmail> stored) {
+      if (room != null) {
+        room.deliver(
+            stored.stream()
+                .filter(e -> e.claim() != null)
+                .map(e -> handedOver(e, storing))
+                .toList());
+      }
+    }
+
+    /** Nothing was stored. */
+    void failed() {
+      if (room != null) {
+        room.cancel();
+      }
+    }
+  }
+
+  /**
+   * Room with this process's dispatcher for the emails due now, or null: none due, no dispatcher
+   * here, or no room with it.
+   */
+  private DeliveryHandoff.@Nullable Reservation reserve(List<NewEmail> emails) {
+    Optional<DeliveryHandoff> found = this.dispatcher;
+    if (found == null) {
+      found = Optional.ofNullable(handoff.getIfAvailable());
+      this.dispatcher = found;
+    }
+    if (found.isEmpty()) {
+      return null;
+    }
+    List<NewEmail> due = emails.stream().filter(e -> e.status() == EmailStatus.QUEUED).toList();
+    if (due.isEmpty()) {
+      return null;
+    }
+    return found.get().reserve(due.size(), due.stream().mapToLong(e -> e.mime().length).sum());
+  }
+
+  private static DeliveryHandoff.HandedOver handedOver(NewEmail email, Instant createdAt) {
+    List<DeliveryHandoff.Recipient> recipients = new ArrayList<>(email.recipients().size());
+    for (int i = 0; i < email.recipients().size(); i++) {
+      NewRecipient r = email.recipients().get(i);
+      recipients.add(new DeliveryHandoff.Recipient(i, r.address(), r.status()));
+    }
+    return new DeliveryHandoff.HandedOver(
+        email.id(),
+        email.project(),
+        email.envelopeFrom(),
+        email.mime(),
+        createdAt,
+        email.schedule().expiresAt(),
+        List.copyOf(recipients));
+  }
+
+  private List<NewEmail> storeSingles(List<NewEmail> group, Handover handover) {
     if (group.size() == 1) {
       NewEmail email = group.get(0);
-      NewEmail marked = suppress(email.project(), group).get(0);
+      NewEmail marked = handover.claimed(suppress(email.project(), group).get(0));
       emails.insert(marked);
       stored(List.of(marked));
       return List.of(marked);
@@ -201,7 +310,7 @@ public class EmailIntake {
                 List<NewEmail> suppressed =
                     suppress(project, positions.stream().map(group::get).toList());
                 for (int j = 0; j < positions.size(); j++) {
-                  marked.set(positions.get(j), suppressed.get(j));
+                  marked.set(positions.get(j), handover.claimed(suppressed.get(j)));
                 }
               });
           emails.insertEach(marked);
@@ -223,7 +332,7 @@ public class EmailIntake {
     List<Schedule> schedules =
         Batches.forEachEmail(requests, (i, request) -> validate(project, request, now));
     byte[] hash = idempotency.hash(idempotencyKey, batch);
-    List<NewEmail> prepared =
+    List<NewEmail> suppressed =
         suppress(
             project,
             Batches.forEachEmail(
@@ -232,18 +341,27 @@ public class EmailIntake {
                     i == 0
                         ? prepare(project, request, idempotencyKey, hash, schedules.get(i), now)
                         : prepare(project, request, null, null, schedules.get(i), now)));
-    BatchAccepted result =
-        transaction.execute(
-            tx ->
-                idempotency.once(
-                    project,
-                    idempotencyKey,
-                    hash,
-                    first -> idempotency.replayBatch(project, first),
-                    () -> {
-                      emails.insertAll(prepared);
-                      return new BatchAccepted(stored(prepared), false);
-                    }));
+    Handover handover = new Handover(suppressed);
+    List<NewEmail> prepared = suppressed.stream().map(handover::claimed).toList();
+    BatchAccepted result;
+    try {
+      result =
+          transaction.execute(
+              tx ->
+                  idempotency.once(
+                      project,
+                      idempotencyKey,
+                      hash,
+                      first -> idempotency.replayBatch(project, first),
+                      () -> {
+                        emails.insertAll(prepared);
+                        return new BatchAccepted(stored(prepared), false);
+                      }));
+    } catch (RuntimeException | Error e) {
+      handover.failed();
+      throw e;
+    }
+    handover.stored(result.replayed() ? List.of() : prepared);
     if (!result.replayed()) {
       accepted(project).increment(prepared.size());
     }
@@ -316,6 +434,7 @@ public class EmailIntake {
         addresses.recipients(),
         schedule.scheduled(now) ? EmailStatus.SCHEDULED : EmailStatus.QUEUED,
         schedule,
+        null,
         null);
   }
 
@@ -361,8 +480,12 @@ public class EmailIntake {
   /** Wakes the dispatcher once for everything stored, after the transaction commits. */
   private List<Accepted> stored(List<NewEmail> stored) {
     // A scheduled email is found by polling once due; waking a dispatcher now would find nothing.
+    // One handed to this process's dispatcher is in its hands already.
     List<UUID> due =
-        stored.stream().filter(e -> e.status() == EmailStatus.QUEUED).map(NewEmail::id).toList();
+        stored.stream()
+            .filter(e -> e.status() == EmailStatus.QUEUED && e.claim() == null)
+            .map(NewEmail::id)
+            .toList();
     if (!due.isEmpty()) {
       events.publishEvent(new EmailQueued(due));
     }

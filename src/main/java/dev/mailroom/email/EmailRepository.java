@@ -98,10 +98,39 @@ class EmailRepository {
       List<NewRecipient> recipients,
       EmailStatus status,
       Schedule schedule,
-      @Nullable String failureReason) {
+      @Nullable String failureReason,
+      @Nullable Claim claim) {
 
     /** A failure reason: every recipient's address is on the project's suppression list. */
     static final String SUPPRESSED = "SUPPRESSED";
+
+    /**
+     * Stored as claimed by this dispatcher, under a lease (see {@link DeliveryHandoff}): SENDING
+     * with the first fencing token and its first attempt. Its {@link #status} stays QUEUED, the
+     * status it is accepted with and answered with.
+     */
+    record Claim(String dispatcher, java.time.Duration lease) {}
+
+    NewEmail claimedBy(String dispatcher, java.time.Duration lease) {
+      return new NewEmail(
+          id,
+          project,
+          from,
+          envelopeFrom,
+          subject,
+          messageId,
+          mime,
+          template,
+          tags,
+          metadata,
+          idempotencyKey,
+          requestHash,
+          recipients,
+          status,
+          schedule,
+          failureReason,
+          new Claim(dispatcher, lease));
+    }
 
     /**
      * The email with the recipients whose address is suppressed marked so; FAILED when that is
@@ -129,7 +158,8 @@ class EmailRepository {
           marked,
           none ? EmailStatus.FAILED : status,
           schedule,
-          none ? SUPPRESSED : failureReason);
+          none ? SUPPRESSED : failureReason,
+          none ? null : claim);
     }
   }
 
@@ -274,14 +304,18 @@ class EmailRepository {
                             message_id, mime, template_name, template_version, template_locale,
                             tags, metadata,
                             idempotency_key, request_hash, batch_ids, send_at, expires_at,
-                            priority, due_at, failure_reason, failure_detail)
+                            priority, due_at, failure_reason, failure_detail,
+                            locked_by, claim_token, attempts)
         VALUES (:id, :project, :status, :from, :envelopeFrom, :subject, :messageId, :mime,
                 :templateName, :templateVersion, :templateLocale, :tags, CAST(:metadata AS jsonb),
                 :idempotencyKey, :requestHash, CAST(:batchIds AS uuid[]), :sendAt, :expiresAt,
                 :priority,
                 CASE WHEN :status = 'FAILED' THEN NULL
+                     WHEN :status = 'SENDING'
+                     THEN now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond'
                      ELSE GREATEST(CAST(:sendAt AS timestamptz), now()) END,
-                :failureReason, :failureDetail)""";
+                :failureReason, :failureDetail,
+                :lockedBy, :claimToken, :attempts)""";
 
   /**
    * The email and its recipients, in order, from four arrays, as common table expressions to run
@@ -303,10 +337,15 @@ class EmailRepository {
           )""";
 
   private MapSqlParameterSource row(NewEmail email, String @Nullable [] batchIds) {
+    NewEmail.Claim claim = email.claim();
     return new MapSqlParameterSource()
         .addValue("id", email.id())
         .addValue("project", email.project())
-        .addValue("status", email.status().name())
+        .addValue("status", claim == null ? email.status().name() : EmailStatus.SENDING.name())
+        .addValue("leaseMillis", claim == null ? null : claim.lease().toMillis())
+        .addValue("lockedBy", claim == null ? null : claim.dispatcher())
+        .addValue("claimToken", claim == null ? 0L : DeliveryHandoff.FIRST_TOKEN)
+        .addValue("attempts", claim == null ? 0 : 1)
         .addValue("sendAt", timestamp(email.schedule().sendAt()))
         .addValue("expiresAt", timestamp(email.schedule().expiresAt()))
         .addValue("priority", email.schedule().priority().rank())
