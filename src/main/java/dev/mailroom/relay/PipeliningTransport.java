@@ -5,6 +5,7 @@ import jakarta.mail.Session;
 import jakarta.mail.URLName;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.angus.mail.smtp.SMTPOutputStream;
@@ -65,11 +66,13 @@ final class PipeliningTransport extends SMTPTransport {
     String mail = "MAIL FROM:" + angled(from);
     MailTransaction.Builder replies = new MailTransaction.Builder();
     if (supportsExtension("PIPELINING")) {
-      sendCommand(mail);
+      List<String> group = new ArrayList<>(recipients.size() + 2);
+      group.add(mail);
       for (String recipient : recipients) {
-        sendCommand("RCPT TO:" + angled(recipient));
+        group.add("RCPT TO:" + angled(recipient));
       }
-      sendCommand("DATA");
+      group.add("DATA");
+      sendGroup(group);
       replies.mail(reply());
       for (int i = 0; i < recipients.size(); i++) {
         replies.recipient(reply());
@@ -103,14 +106,58 @@ final class PipeliningTransport extends SMTPTransport {
     return sendMessage && done.completed() ? done : reset(done);
   }
 
-  private void writeData(byte[] message) throws MessagingException {
+  /**
+   * Sends a pipelined group in one write, so in one segment as far as it fits. Sent command by
+   * command, each its own segment (the socket has TCP_NODELAY), the group can reach a relay a
+   * command at a time. It then answers each in a segment of its own, and a relay that writes with
+   * Nagle's algorithm on (Postfix's {@code smtp-sink} does) holds every reply after the first until
+   * the client acknowledges the one before: the client's delayed acknowledgement, 40 ms later on
+   * Linux. Seen in captures of light load, where one send in a hundred took 40-48 ms instead of 1.
+   *
+   * <p>The commands before the last are written to the session's buffered stream, unflushed; the
+   * last is sent as Angus Mail sends a command, and its flush sends them all. Angus Mail refuses a
+   * command with a line break in it; a command here that is not plain printable ASCII goes through
+   * Angus Mail on its own, to be refused or encoded as it decides.
+   */
+  private void sendGroup(List<String> commands) throws MessagingException {
+    List<String> first = commands.subList(0, commands.size() - 1);
+    if (first.stream().allMatch(PipeliningTransport::printableAscii)) {
+      OutputStream session = sessionStream();
+      try {
+        for (String command : first) {
+          session.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        }
+      } catch (IOException e) {
+        throw new MessagingException("Can't send command to SMTP host", e);
+      }
+    } else {
+      for (String command : first) {
+        sendCommand(command);
+      }
+    }
+    sendCommand(commands.get(commands.size() - 1));
+  }
+
+  private static boolean printableAscii(String command) {
+    return command.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
+  }
+
+  /**
+   * The session's output as Angus Mail gives it for a message after DATA (without sending DATA: see
+   * {@link #dataAnswered}): its buffered stream to the relay, which it flushes when it next sends a
+   * command.
+   */
+  private OutputStream sessionStream() throws MessagingException {
     dataAnswered = true;
-    OutputStream data;
     try {
-      data = data();
+      return data();
     } finally {
       dataAnswered = false;
     }
+  }
+
+  private void writeData(byte[] message) throws MessagingException {
+    OutputStream data = sessionStream();
     try {
       data.write(message);
       ((SMTPOutputStream) data).ensureAtBOL();

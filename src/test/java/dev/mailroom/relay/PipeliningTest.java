@@ -67,6 +67,31 @@ class PipeliningTest {
     }
   }
 
+  /**
+   * MAIL, every RCPT and DATA in one write: a relay then reads them at once and can answer them at
+   * once. Written one by one, each could come in a segment of its own, and be answered in one.
+   */
+  @Test
+  void theGroupReachesTheRelayInOneRead() throws Exception {
+    try (RecordingSmtpServer server = new RecordingSmtpServer().pipelining();
+        RelayPool pool = pool(server)) {
+      for (int i = 0; i < 5; i++) {
+        assertThat(pool.send(message("b@example.com", "c@example.com")).outcome())
+            .isEqualTo(Outcome.SENT);
+      }
+
+      List<String> groups = server.reads().stream().filter(r -> r.startsWith("MAIL")).toList();
+      assertThat(groups)
+          .hasSize(5)
+          .allSatisfy(
+              read ->
+                  assertThat(read)
+                      .isEqualTo(
+                          "MAIL FROM:<bounces@example.com>\r\nRCPT TO:<b@example.com>\r\n"
+                              + "RCPT TO:<c@example.com>\r\nDATA\r\n"));
+    }
+  }
+
   @Test
   void theGroupGoesOutOverStartTlsToo(@TempDir Path directory) throws Exception {
     TestCertificate localhost = TestCertificate.forHosts("localhost");

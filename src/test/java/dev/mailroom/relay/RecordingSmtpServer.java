@@ -3,7 +3,9 @@ package dev.mailroom.relay;
 import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -51,6 +53,7 @@ final class RecordingSmtpServer implements AutoCloseable {
   private final Map<String, String> answers = new ConcurrentHashMap<>();
   private final Map<String, String> recipientAnswers = new ConcurrentHashMap<>();
   private final List<String> messages = new CopyOnWriteArrayList<>();
+  private final List<String> reads = new CopyOnWriteArrayList<>();
   private volatile String greeting = "220 recording.test ESMTP";
   private volatile boolean pipelining;
   private volatile boolean dataAfterRefusals;
@@ -64,6 +67,14 @@ final class RecordingSmtpServer implements AutoCloseable {
 
   int port() {
     return server.getLocalPort();
+  }
+
+  /**
+   * What each read from a client's socket returned, in order: the bytes as they arrived, so a
+   * command group written at once arrives in one read.
+   */
+  List<String> reads() {
+    return List.copyOf(reads);
   }
 
   /** New connections are greeted with this reply; anything but 220 ends the session. */
@@ -247,9 +258,20 @@ final class RecordingSmtpServer implements AutoCloseable {
     }
   }
 
-  private static BufferedReader reader(Socket socket) throws IOException {
-    return new BufferedReader(
-        new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+  private BufferedReader reader(Socket socket) throws IOException {
+    InputStream raw = socket.getInputStream();
+    InputStream recorded =
+        new FilterInputStream(raw) {
+          @Override
+          public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+              reads.add(new String(buffer, offset, n, StandardCharsets.US_ASCII));
+            }
+            return n;
+          }
+        };
+    return new BufferedReader(new InputStreamReader(recorded, StandardCharsets.US_ASCII));
   }
 
   private String recipientAnswer(String line) {
