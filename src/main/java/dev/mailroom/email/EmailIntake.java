@@ -25,6 +25,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
@@ -165,25 +167,21 @@ public class EmailIntake {
     NewEmail suppressed = suppress(project, List.of(prepared)).get(0);
     Handover handover = new Handover(List.of(suppressed));
     NewEmail email = handover.claimed(suppressed);
-    Accepted result;
-    try {
-      result =
-          transaction.execute(
-              tx ->
-                  idempotency.once(
-                      project,
-                      idempotencyKey,
-                      hash,
-                      idempotency::replayEmail,
-                      () -> {
-                        emails.insert(email);
-                        return stored(List.of(email)).get(0);
-                      }));
-    } catch (RuntimeException | Error e) {
-      handover.failed();
-      throw e;
-    }
-    handover.stored(result.replayed() ? List.of() : List.of(email));
+    Accepted result =
+        handover.store(
+            () ->
+                transaction.execute(
+                    tx ->
+                        idempotency.once(
+                            project,
+                            idempotencyKey,
+                            hash,
+                            idempotency::replayEmail,
+                            () -> {
+                              emails.insert(email);
+                              return stored(List.of(email)).get(0);
+                            })),
+            accepted -> accepted.replayed() ? List.of() : List.of(email));
     if (!result.replayed()) {
       accepted(project).increment();
     }
@@ -199,15 +197,7 @@ public class EmailIntake {
    */
   private List<NewEmail> storeSingles(List<NewEmail> group) {
     Handover handover = new Handover(group);
-    List<NewEmail> stored;
-    try {
-      stored = storeSingles(group, handover);
-    } catch (RuntimeException | Error e) {
-      handover.failed();
-      throw e;
-    }
-    handover.stored(stored);
-    return stored;
+    return handover.store(() -> storeSingles(group, handover), stored -> stored);
   }
 
   /**
@@ -234,23 +224,30 @@ public class EmailIntake {
     }
 
     /**
-     * Committed: these emails were stored (none for a replay); those claimed go to the dispatcher.
+     * Stores the emails, each as {@link #claimed} made it, and then hands those claimed to the
+     * dispatcher; when storing fails, the room is given back.
+     *
+     * @param store stores the emails and commits
+     * @param stored the emails its result stored (none for a replay)
      */
-    void stored(List<NewEmail> stored) {
+    <T> T store(Supplier<T> store, Function<T, List<NewEmail>> stored) {
+      T result;
+      try {
+        result = store.get();
+      } catch (RuntimeException | Error e) {
+        if (room != null) {
+          room.cancel();
+        }
+        throw e;
+      }
       if (room != null) {
         room.deliver(
-            stored.stream()
+            stored.apply(result).stream()
                 .filter(e -> e.claim() != null)
                 .map(e -> handedOver(e, storing))
                 .toList());
       }
-    }
-
-    /** Nothing was stored. */
-    void failed() {
-      if (room != null) {
-        room.cancel();
-      }
+      return result;
     }
   }
 
@@ -343,25 +340,21 @@ public class EmailIntake {
                         : prepare(project, request, null, null, schedules.get(i), now)));
     Handover handover = new Handover(suppressed);
     List<NewEmail> prepared = suppressed.stream().map(handover::claimed).toList();
-    BatchAccepted result;
-    try {
-      result =
-          transaction.execute(
-              tx ->
-                  idempotency.once(
-                      project,
-                      idempotencyKey,
-                      hash,
-                      first -> idempotency.replayBatch(project, first),
-                      () -> {
-                        emails.insertAll(prepared);
-                        return new BatchAccepted(stored(prepared), false);
-                      }));
-    } catch (RuntimeException | Error e) {
-      handover.failed();
-      throw e;
-    }
-    handover.stored(result.replayed() ? List.of() : prepared);
+    BatchAccepted result =
+        handover.store(
+            () ->
+                transaction.execute(
+                    tx ->
+                        idempotency.once(
+                            project,
+                            idempotencyKey,
+                            hash,
+                            first -> idempotency.replayBatch(project, first),
+                            () -> {
+                              emails.insertAll(prepared);
+                              return new BatchAccepted(stored(prepared), false);
+                            })),
+            accepted -> accepted.replayed() ? List.of() : prepared);
     if (!result.replayed()) {
       accepted(project).increment(prepared.size());
     }

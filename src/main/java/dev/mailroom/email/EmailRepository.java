@@ -112,6 +112,29 @@ class EmailRepository {
     record Claim(String dispatcher, java.time.Duration lease) {}
 
     NewEmail claimedBy(String dispatcher, java.time.Duration lease) {
+      return with(recipients, status, failureReason, new Claim(dispatcher, lease));
+    }
+
+    /**
+     * The email with the recipients whose address is suppressed marked so; FAILED when that is
+     * every recipient.
+     */
+    NewEmail suppressing(java.util.Set<String> suppressed) {
+      List<NewRecipient> marked =
+          recipients.stream()
+              .map(r -> suppressed.contains(r.address()) ? r.suppressed() : r)
+              .toList();
+      boolean none = marked.stream().allMatch(NewRecipient::isSuppressed);
+      return none
+          ? with(marked, EmailStatus.FAILED, SUPPRESSED, null)
+          : with(marked, status, failureReason, claim);
+    }
+
+    private NewEmail with(
+        List<NewRecipient> recipients,
+        EmailStatus status,
+        @Nullable String failureReason,
+        @Nullable Claim claim) {
       return new NewEmail(
           id,
           project,
@@ -129,37 +152,7 @@ class EmailRepository {
           status,
           schedule,
           failureReason,
-          new Claim(dispatcher, lease));
-    }
-
-    /**
-     * The email with the recipients whose address is suppressed marked so; FAILED when that is
-     * every recipient.
-     */
-    NewEmail suppressing(java.util.Set<String> suppressed) {
-      List<NewRecipient> marked =
-          recipients.stream()
-              .map(r -> suppressed.contains(r.address()) ? r.suppressed() : r)
-              .toList();
-      boolean none = marked.stream().allMatch(NewRecipient::isSuppressed);
-      return new NewEmail(
-          id,
-          project,
-          from,
-          envelopeFrom,
-          subject,
-          messageId,
-          mime,
-          template,
-          tags,
-          metadata,
-          idempotencyKey,
-          requestHash,
-          marked,
-          none ? EmailStatus.FAILED : status,
-          schedule,
-          none ? SUPPRESSED : failureReason,
-          none ? null : claim);
+          claim);
     }
   }
 
