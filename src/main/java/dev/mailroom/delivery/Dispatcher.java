@@ -32,10 +32,13 @@ import org.springframework.transaction.event.TransactionalEventListener;
 /**
  * Claims due emails and hands them to the relays. Each worker loops: claim a batch in one
  * statement, send each email over a pooled connection, write the results back in one transaction. A
- * newly accepted email wakes an idle worker at once; otherwise an idle worker polls.
+ * newly accepted email wakes an idle worker at once; otherwise an idle worker polls. While it has
+ * room and has caught up with the outbox, it also takes emails from intake already claimed for it
+ * ({@link DeliveryHandoff}, {@link Handoffs}): a worker sends those before claiming again, and
+ * claims from the outbox at least every poll interval all the same.
  *
  * <p>On shutdown the workers stop claiming, finish the send in hand, and release claims they had
- * not started, all within {@code drainTimeout}.
+ * not started, those handed over included, all within {@code drainTimeout}.
  */
 @Component
 @ConditionalOnProperty(prefix = "mailroom.delivery", name = "enabled", matchIfMissing = true)

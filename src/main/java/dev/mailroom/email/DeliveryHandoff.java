@@ -10,9 +10,9 @@ import org.jspecify.annotations.Nullable;
  * A dispatcher in this process that takes newly accepted emails straight from intake: intake stores
  * them already claimed by it (SENDING, under a lease, with the first fencing token) and hands them
  * over in memory once stored, so the dispatcher neither claims them back from the outbox nor reads
- * their messages again. Only while the dispatcher has room and has caught up with the outbox: an
- * email handed over then goes no sooner than it would have by a claim. Otherwise intake stores it
- * QUEUED, as without a dispatcher here.
+ * their messages again. Only while the dispatcher has room and its last claim from the outbox found
+ * fewer emails than it asked for, so that a new email does not go ahead of a backlog there.
+ * Otherwise intake stores it QUEUED, as without a dispatcher here.
  *
  * <p>A claim made at intake is like any other: if it is never sent (the process stops, or dies), it
  * is released, or its lease expires and any dispatcher takes it over.

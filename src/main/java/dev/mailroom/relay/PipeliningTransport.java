@@ -115,9 +115,10 @@ final class PipeliningTransport extends SMTPTransport {
    * Linux. Seen in captures of light load, where one send in a hundred took 40-48 ms instead of 1.
    *
    * <p>The commands before the last are written to the session's buffered stream, unflushed; the
-   * last is sent as Angus Mail sends a command, and its flush sends them all. Angus Mail refuses a
-   * command with a line break in it; a command here that is not plain printable ASCII goes through
-   * Angus Mail on its own, to be refused or encoded as it decides.
+   * last is sent as Angus Mail sends a command, and its flush sends them all. (That stream
+   * dot-stuffs, which leaves MAIL and RCPT lines as they are: none starts with a dot.) Angus Mail
+   * refuses a command with a line break in it; a command here that is not plain printable ASCII
+   * goes through Angus Mail on its own, to be refused or encoded as it decides.
    */
   private void sendGroup(List<String> commands) throws MessagingException {
     List<String> first = commands.subList(0, commands.size() - 1);
